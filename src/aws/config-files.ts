@@ -1,0 +1,162 @@
+// ~/.aws/config and ~/.aws/credentials, found, read and combined the way
+// botocore's Session.full_config does. This runs on every `git fetch`, so it
+// stays synchronous and imports nothing beyond node:fs.
+import { readFileSync, statSync } from "node:fs";
+import { UserError } from "../errors.ts";
+import { IniError, parseIni, type IniSection, type IniValue } from "./ini.ts";
+import { shlexSplit } from "./shlex.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export type Profile = Record<string, IniValue>;
+
+export interface ConfigFiles {
+  configPath: string;
+  credentialsPath: string;
+  /** Both files, credentials-file keys winning: botocore's full_config profiles. */
+  profiles: Record<string, Profile>;
+  /** The config file only, for the config-file static-keys provider. */
+  configProfiles: Record<string, Profile>;
+  /** The credentials file only, for the shared-credentials-file provider. */
+  credentialsProfiles: Record<string, Profile>;
+  ssoSessions: Record<string, Profile>;
+  services: Record<string, Profile>;
+}
+
+/** The two paths after botocore's expandvars-then-expanduser; "" means "no file". */
+export function configPaths(env: Env, home: string): { config: string; credentials: string } {
+  return {
+    config: expandUser(expandVars(env.AWS_CONFIG_FILE ?? "~/.aws/config", env), home),
+    credentials: expandUser(expandVars(env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials", env), home),
+  };
+}
+
+export function loadConfigFiles(env: Env, home: string): ConfigFiles {
+  const paths = configPaths(env, home);
+  // botocore parses the config file first, so its error is the one reported.
+  const config = readIni(paths.config);
+  const credentialsProfiles = dict<Profile>();
+  for (const [name, section] of readIni(paths.credentials)) credentialsProfiles[name] = section;
+
+  const configProfiles = dict<Profile>();
+  const ssoSessions = dict<Profile>();
+  const services = dict<Profile>();
+  for (const [name, section] of config) {
+    // Plain prefix tests, as in botocore: `[profiles x]` is profile "x" too.
+    const target = name.startsWith("profile")
+      ? configProfiles
+      : name.startsWith("sso-session")
+        ? ssoSessions
+        : name.startsWith("services")
+          ? services
+          : undefined;
+    if (target) {
+      const label = sectionLabel(name);
+      if (label !== undefined) target[label] = section;
+    } else if (name === "default") {
+      // Whichever of [default] and [profile default] comes later wins outright.
+      configProfiles.default = section;
+    }
+  }
+
+  const profiles = dict<Profile>();
+  for (const [name, section] of Object.entries(configProfiles)) profiles[name] = section;
+  for (const [name, section] of Object.entries(credentialsProfiles)) {
+    profiles[name] = Object.assign(dict<IniValue>(), profiles[name], section);
+  }
+  return {
+    configPath: paths.config,
+    credentialsPath: paths.credentials,
+    profiles,
+    configProfiles,
+    credentialsProfiles,
+    ssoSessions,
+    services,
+  };
+}
+
+/** Profile names like `__proto__` must stay ordinary keys. */
+function dict<T>(): Record<string, T> {
+  return Object.create(null);
+}
+
+/** `[profile "my dev"]` → `my dev`; anything but exactly two words (or bad quoting) names nothing. */
+function sectionLabel(section: string): string | undefined {
+  let words: string[];
+  try {
+    words = shlexSplit(section);
+  } catch {
+    return undefined;
+  }
+  return words.length === 2 ? words[1] : undefined;
+}
+
+// ignoreBOM keeps a byte-order mark in the text, as Python does (and then rejects it).
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A file botocore cannot see or open reads as empty; one it cannot parse is fatal. */
+function readIni(path: string): Map<string, IniSection> {
+  let bytes: Uint8Array;
+  try {
+    if (!statSync(path).isFile()) return new Map();
+    bytes = readFileSync(path);
+  } catch {
+    return new Map();
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw parseError(path, invalidUtf8Line(bytes), "not valid UTF-8");
+  }
+  try {
+    return parseIni(text);
+  } catch (e) {
+    if (e instanceof IniError) throw parseError(path, e.line, e.message);
+    throw e;
+  }
+}
+
+/** The AWS CLI's message, plus where and why, which it does not say. */
+function parseError(path: string, line: number, reason: string): UserError {
+  return new UserError(`Unable to parse config file: ${path} (line ${line}: ${reason})`);
+}
+
+/** The line holding the first byte that is not UTF-8, for the error message only. */
+function invalidUtf8Line(bytes: Uint8Array): number {
+  // The longest prefix that decodes (a sequence cut off at its end is allowed)
+  // ends right before the bad byte. Every prefix of a prefix that decodes also
+  // decodes, so its length can be found by bisection.
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  const valid = new TextDecoder("utf-8").decode(bytes.subarray(0, lo), { stream: true });
+  return valid.split(/\r\n|\r|\n/).length;
+}
+
+// Python's posixpath.expandvars: `$NAME` (ASCII word characters) or `${ANY}`;
+// unknown names stay as written, and substituted text is not expanded again.
+const VARIABLE = /\$(\w+|\{[^}]*\})/g;
+
+function expandVars(path: string, env: Env): string {
+  return path.replace(VARIABLE, (match, name: string) => {
+    const key = name.startsWith("{") ? name.slice(1, -1) : name;
+    const value = Object.hasOwn(env, key) ? env[key] : undefined;
+    return value ?? match;
+  });
+}
+
+// Python's posixpath.expanduser, given the home botocore would find. `~user`
+// needs the passwd database, so it stays as written (Python would resolve it).
+function expandUser(path: string, home: string): string {
+  if (path !== "~" && !path.startsWith("~/")) return path;
+  return home.replace(/\/+$/, "") + path.slice(1) || "/";
+}

@@ -1,0 +1,30 @@
+// What every provider returns, and the rules for how long credentials stay usable.
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+  /** Where they came from, for --debug and doctor (never a secret). */
+  source: string;
+}
+
+/** Credentials with less than this left are fetched again (botocore's advisory window, the CLI cache rule). */
+export const REFRESH_WINDOW_MS = 15 * 60 * 1000;
+
+export const STILL_EXPIRED = "Credentials were refreshed, but the refreshed credentials are still expired.";
+
+/** Parses the ISO 8601 / RFC 3339 forms the CLI and SDKs write (`Z`, `+00:00`, a `UTC` suffix). */
+export function parseExpiration(text: string): Date | undefined {
+  const d = new Date(text.trim().replace(/\s*UTC$/, "Z"));
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+export function remainingMs(creds: Credentials, now: Date): number {
+  return creds.expiration ? creds.expiration.getTime() - now.getTime() : Infinity;
+}
+
+/** Masks an access key id for display: `AKIA…WXYZ`. */
+export function maskKeyId(id: string): string {
+  return id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : "…";
+}

@@ -1,0 +1,105 @@
+// HTTP for the credential providers: bounded timeouts, a few jittered retries,
+// and proxies and CA bundles decided from the context's environment (never from
+// Bun's own reading of process.env), so behaviour is the same in tests and binary.
+import { readFileSync } from "node:fs";
+import type { Env } from "../context.ts";
+import { UserError } from "../errors.ts";
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+export interface HttpOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Per attempt. */
+  timeoutMs?: number;
+  attempts?: number;
+  /** Whether HTTP(S)_PROXY applies. Never for IMDS or container endpoints. */
+  useProxy?: boolean;
+  /** A PEM bundle that replaces the default trust store (AWS_CA_BUNDLE / ca_bundle). */
+  caBundle?: string;
+  env: Env;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const THROTTLING = /<Code>(Throttling|ThrottlingException|RequestLimitExceeded|TooManyRequestsException|RequestThrottled)<\/Code>/;
+/** No request, retries included, outlives this. */
+const TOTAL_BUDGET_MS = 30_000;
+
+/** The proxy botocore/curl would use for `url`, honouring NO_PROXY. */
+export function proxyFor(url: URL, env: Env): string | undefined {
+  const proxy =
+    url.protocol === "https:"
+      ? (env.HTTPS_PROXY ?? env.https_proxy)
+      : (env.HTTP_PROXY ?? env.http_proxy);
+  if (!proxy) return undefined;
+  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  for (const entry of noProxy) {
+    if (entry === "*") return undefined;
+    const [name, port] = entry.replace(/^\*?\.?/, "").split(/:(?=\d+$)/) as [string, string?];
+    if (port && port !== (url.port || (url.protocol === "https:" ? "443" : "80"))) continue;
+    if (host === name || host.endsWith(`.${name}`)) return undefined;
+  }
+  return proxy;
+}
+
+/** Reads the CA bundle a path names, with a message a person can act on. */
+export function loadCaBundle(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UserError(`cannot read the CA bundle ${path} (AWS_CA_BUNDLE or ca_bundle): ${(e as Error).message}`);
+  }
+}
+
+class RetryableError extends Error {}
+
+export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpResponse> {
+  const target = new URL(url);
+  const attempts = opts.attempts ?? 3;
+  const deadline = Date.now() + TOTAL_BUDGET_MS;
+  const proxy = opts.useProxy === false ? undefined : proxyFor(target, opts.env);
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const timeout = Math.min(opts.timeoutMs ?? 10_000, deadline - Date.now());
+    if (timeout <= 0) break;
+    try {
+      const res = await fetch(target, {
+        method: opts.method ?? "GET",
+        headers: opts.headers,
+        body: opts.body,
+        signal: AbortSignal.timeout(timeout),
+        proxy: proxy ?? (false as unknown as string),
+        redirect: "manual",
+        ...(opts.caBundle ? { tls: { ca: opts.caBundle } } : {}),
+      });
+      const body = await res.text();
+      const response = { status: res.status, headers: res.headers, body };
+      if ((RETRYABLE_STATUS.has(res.status) || (res.status === 400 && THROTTLING.test(body))) && attempt < attempts) {
+        lastError = new RetryableError(`HTTP ${res.status}`);
+      } else {
+        return response;
+      }
+    } catch (e) {
+      lastError = e;
+    }
+    // Full jitter on an exponential base, as the AWS SDKs back off.
+    await Bun.sleep(Math.random() * Math.min(1000, 100 * 2 ** attempt));
+  }
+  throw connectionError(url, lastError);
+}
+
+function connectionError(url: string, cause: unknown): UserError {
+  const name = (cause as Error | undefined)?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return new UserError(`Connect timeout on endpoint URL: "${url}"`);
+  }
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new UserError(`Could not connect to the endpoint URL: "${url}" (${detail})`);
+}

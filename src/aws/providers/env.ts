@@ -1,0 +1,23 @@
+// AWS_ACCESS_KEY_ID and friends, as botocore's EnvProvider reads them.
+import { UserError } from "../../errors.ts";
+import { parseExpiration, type Credentials } from "../credentials.ts";
+import type { Env } from "../../context.ts";
+
+/** The env keys, or undefined when AWS_ACCESS_KEY_ID is unset or empty. */
+export function fromEnv(env: Env, source = "env"): Credentials | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  if (!accessKeyId) return undefined;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!secretAccessKey) throw new UserError("Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY");
+  // botocore takes the first non-empty of the legacy name and the current one.
+  const sessionToken = env.AWS_SECURITY_TOKEN || env.AWS_SESSION_TOKEN || undefined;
+  const creds: Credentials = { accessKeyId, secretAccessKey, sessionToken, source };
+  const expiry = env.AWS_CREDENTIAL_EXPIRATION;
+  if (expiry) {
+    creds.expiration = parseExpiration(expiry);
+    if (!creds.expiration) {
+      throw new UserError(`AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time: ${JSON.stringify(expiry)}`);
+    }
+  }
+  return creds;
+}

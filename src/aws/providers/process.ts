@@ -1,0 +1,74 @@
+// credential_process: an external command (aws-vault, 1Password, granted…) that
+// prints Version 1 JSON. Run without a shell, like botocore.
+import { retrievalError } from "../../errors.ts";
+import { parseExpiration, type Credentials } from "../credentials.ts";
+import { setting, type Session } from "../session.ts";
+import { shlexSplit } from "../shlex.ts";
+
+/**
+ * Generous on purpose: aws-vault or 1Password may be waiting for a person to
+ * touch a key or approve a prompt. Documented in the README.
+ */
+export const PROCESS_TIMEOUT_MS = 5 * 60_000;
+
+const METHOD = "custom-process";
+
+export async function fromProcess(session: Session, profileName: string): Promise<Credentials | undefined> {
+  const profile = session.files.profiles[profileName];
+  const command = setting(profile, "credential_process");
+  if (command === undefined) return undefined;
+  let argv: string[];
+  try {
+    argv = shlexSplit(command);
+  } catch (e) {
+    throw retrievalError(METHOD, `cannot split credential_process ${JSON.stringify(command)}: ${(e as Error).message}`);
+  }
+  if (argv.length === 0) throw retrievalError(METHOD, "credential_process is empty");
+  session.debug(`credentials: running credential_process ${argv[0]}`);
+
+  let proc;
+  try {
+    // stdin is /dev/null: git's pipe is ours and already read to the end.
+    proc = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...session.ctx.env } });
+  } catch (e) {
+    throw retrievalError(METHOD, `cannot run ${argv[0]}: ${(e as Error).message}`);
+  }
+  const timer = setTimeout(() => proc.kill(), PROCESS_TIMEOUT_MS);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  clearTimeout(timer);
+  const theirs = stderr.trim() ? ` (its stderr: ${stderr.trim()})` : "";
+  if (proc.signalCode === "SIGTERM" && code !== 0) {
+    throw retrievalError(METHOD, `${argv[0]} did not finish within ${PROCESS_TIMEOUT_MS / 60_000} minutes${theirs}`);
+  }
+  if (code !== 0) throw retrievalError(METHOD, stderr.trim() || `${argv[0]} exited with status ${code}`);
+
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(stdout);
+    if (!parsed || typeof parsed !== "object") throw new Error("not a JSON object");
+  } catch (e) {
+    throw retrievalError(METHOD, `${argv[0]} did not print JSON: ${(e as Error).message}${theirs}`);
+  }
+  if (parsed.Version !== 1) {
+    const version = "Version" in parsed ? String(parsed.Version) : "<Version key not provided>";
+    throw retrievalError(METHOD, `Unsupported version '${version}' for credential process provider, supported versions: 1${theirs}`);
+  }
+  for (const key of ["AccessKeyId", "SecretAccessKey"]) {
+    if (typeof parsed[key] !== "string") throw retrievalError(METHOD, `Missing required key in response: '${key}'${theirs}`);
+  }
+  const creds: Credentials = {
+    accessKeyId: parsed.AccessKeyId as string,
+    secretAccessKey: parsed.SecretAccessKey as string,
+    sessionToken: typeof parsed.SessionToken === "string" && parsed.SessionToken ? parsed.SessionToken : undefined,
+    source: METHOD,
+  };
+  if (typeof parsed.Expiration === "string") {
+    creds.expiration = parseExpiration(parsed.Expiration);
+    if (!creds.expiration) throw retrievalError(METHOD, `Expiration is not an ISO 8601 time: ${parsed.Expiration}`);
+  }
+  return creds;
+}

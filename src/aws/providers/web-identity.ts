@@ -1,0 +1,55 @@
+// AssumeRoleWithWebIdentity from a token file: GitHub Actions / GitLab OIDC, EKS IRSA.
+import { readFileSync } from "node:fs";
+import { UserError, retrievalError } from "../../errors.ts";
+import type { Credentials } from "../credentials.ts";
+import { setting, type Session } from "../session.ts";
+import { assumeAndCache, cachedCredentials, roleCacheFile } from "../sts.ts";
+
+const ENV_NAMES = {
+  web_identity_token_file: "AWS_WEB_IDENTITY_TOKEN_FILE",
+  role_arn: "AWS_ROLE_ARN",
+  role_session_name: "AWS_ROLE_SESSION_NAME",
+} as const;
+
+/**
+ * Each setting comes from its env variable first (unless `useEnv` is false:
+ * under --profile, and for source profiles), then from the profile.
+ */
+export async function fromWebIdentity(
+  session: Session,
+  profileName: string,
+  useEnv: boolean,
+  refresh: boolean,
+): Promise<Credentials | undefined> {
+  const profile = session.files.profiles[profileName];
+  const get = (key: keyof typeof ENV_NAMES) => (useEnv && session.ctx.env[ENV_NAMES[key]]) || setting(profile, key);
+  const tokenFile = get("web_identity_token_file");
+  if (!tokenFile) return undefined;
+  const roleArn = get("role_arn");
+  if (!roleArn) {
+    throw new UserError(
+      "The provided profile or the current environment is configured to assume role with web identity but has no " +
+        "role ARN configured. Ensure that the profile has the role_arnconfiguration set or the AWS_ROLE_ARN env var is set.",
+    );
+  }
+  const sessionName = get("role_session_name");
+  const keyArgs: Record<string, string> = { RoleArn: roleArn };
+  if (sessionName) keyArgs.RoleSessionName = sessionName;
+  const cacheFile = roleCacheFile(session, keyArgs);
+  const hit = refresh ? undefined : cachedCredentials(cacheFile, session, "assume-role-with-web-identity");
+  if (hit) return hit;
+
+  // Re-read on every call: the platform rotates the token file underneath us. Sent verbatim, as botocore does.
+  let token: string;
+  try {
+    token = readFileSync(tokenFile, "utf8");
+  } catch (e) {
+    throw retrievalError("assume-role-with-web-identity", (e as Error).message);
+  }
+  const params = {
+    RoleArn: roleArn,
+    RoleSessionName: sessionName || `botocore-session-${Math.floor(session.ctx.now().getTime() / 1000)}`,
+    WebIdentityToken: token,
+  };
+  return assumeAndCache(session, "AssumeRoleWithWebIdentity", params, cacheFile, "assume-role-with-web-identity");
+}

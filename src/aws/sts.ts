@@ -1,0 +1,148 @@
+// STS's query API: AssumeRole and GetCallerIdentity (signed with aws4),
+// AssumeRoleWithWebIdentity (unsigned). Endpoints per ./endpoints.ts.
+import { join } from "node:path";
+import aws4 from "aws4";
+import { UserError } from "../errors.ts";
+import { timestamp } from "../codecommit/sign.ts";
+import { cliCacheDir, pythonJsonDumps, readJsonFile, sha1Hex, writeJsonFile } from "./cache.ts";
+import { parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "./credentials.ts";
+import { stsEndpoint } from "./endpoints.ts";
+import { httpRequest, loadCaBundle } from "./http.ts";
+import { sessionRegion, setting, type Session } from "./session.ts";
+
+export type StsAction = "AssumeRole" | "AssumeRoleWithWebIdentity" | "GetCallerIdentity";
+
+/** RFC 3986 form encoding, as botocore's query serializer writes it. */
+export function formEncode(params: Record<string, string>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+    .join("&");
+}
+
+function encode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/** The text of the first `<tag>` element; STS responses are flat enough for this. */
+export function xmlText(xml: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
+  return m?.[1]!.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) =>
+    e.startsWith("#x") ? String.fromCodePoint(parseInt(e.slice(2), 16))
+    : e.startsWith("#") ? String.fromCodePoint(parseInt(e.slice(1), 10))
+    : XML_ENTITIES[e]!,
+  );
+}
+
+/** The session region decides the STS endpoint, not the CodeCommit host's region. */
+export function stsRegion(session: Session): string | undefined {
+  return sessionRegion(session)?.name;
+}
+
+export async function callSts(
+  session: Session,
+  action: StsAction,
+  params: Record<string, string>,
+  signWith?: Credentials,
+): Promise<string> {
+  const endpoint = stsEndpoint(session, stsRegion(session));
+  const url = new URL(endpoint.url);
+  const body = formEncode({ Action: action, Version: "2011-06-15", ...params });
+  let headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" };
+  if (signWith) {
+    const signed = aws4.sign(
+      {
+        host: url.host,
+        path: url.pathname,
+        method: "POST",
+        service: "sts",
+        region: endpoint.signingRegion,
+        body,
+        headers: { ...headers, "X-Amz-Date": `${timestamp(session.ctx.now())}Z` },
+      },
+      { accessKeyId: signWith.accessKeyId, secretAccessKey: signWith.secretAccessKey, sessionToken: signWith.sessionToken },
+    );
+    headers = signed.headers as Record<string, string>;
+  }
+  session.debug(`sts: ${action} at ${endpoint.url} (signing region ${endpoint.signingRegion})`);
+  const res = await httpRequest(url.href, {
+    method: "POST",
+    headers,
+    body,
+    env: session.ctx.env,
+    caBundle: loadCaBundle(session.ctx.env.AWS_CA_BUNDLE || setting(session.profile, "ca_bundle")),
+  });
+  if (res.status !== 200) {
+    const code = xmlText(res.body, "Code") ?? String(res.status);
+    const message = xmlText(res.body, "Message") ?? (res.body.trim().split("\n")[0] || "no message");
+    throw new UserError(`An error occurred (${code}) when calling the ${action} operation: ${message}`);
+  }
+  return res.body;
+}
+
+/** The credentials of an AssumeRole(-WithWebIdentity) response, in the CLI cache's JSON shape. */
+function stsResponseForCache(xml: string, action: StsAction): Record<string, unknown> {
+  const need = (tag: string) => {
+    const v = xmlText(xml, tag);
+    if (v === undefined) throw new UserError(`the ${action} response has no ${tag}`);
+    return v;
+  };
+  const expiration = new Date(need("Expiration"));
+  const arn = xmlText(xml, "Arn");
+  const creds: Record<string, string> = {
+    AccessKeyId: need("AccessKeyId"),
+    SecretAccessKey: need("SecretAccessKey"),
+    SessionToken: need("SessionToken"),
+    Expiration: expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+  };
+  const account = arn?.split(":")[4];
+  if (account) creds.AccountId = account;
+  const out: Record<string, unknown> = { Credentials: creds };
+  if (arn) out.AssumedRoleUser = { AssumedRoleId: xmlText(xml, "AssumedRoleId") ?? "", Arn: arn };
+  out.ResponseMetadata = { RequestId: xmlText(xml, "RequestId") ?? "", HTTPStatusCode: 200, RetryAttempts: 0 };
+  return out;
+}
+
+/**
+ * The ~/.aws/cli/cache file for these AssumeRole arguments: sha1 of Python's
+ * sorted json.dumps of them (without a defaulted RoleSessionName), as the CLI names it.
+ */
+export function roleCacheFile(session: Session, keyArgs: Record<string, string | number>): string {
+  return join(cliCacheDir(session.ctx.home), `${sha1Hex(pythonJsonDumps(keyArgs))}.json`);
+}
+
+export function credentialsFromCacheEntry(entry: Record<string, unknown> | undefined, source: string): Credentials | undefined {
+  const c = entry?.Credentials as Record<string, unknown> | undefined;
+  if (!c || typeof c.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string") return undefined;
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: typeof c.SessionToken === "string" ? c.SessionToken : undefined,
+    expiration: typeof c.Expiration === "string" ? parseExpiration(c.Expiration) : undefined,
+    source,
+  };
+}
+
+/** A cache entry with at least 15 minutes left (the CLI's rule), or undefined: missing and corrupt entries are misses. */
+export function cachedCredentials(file: string, session: Session, source: string): Credentials | undefined {
+  const creds = credentialsFromCacheEntry(readJsonFile(file), source);
+  if (!creds?.expiration) return undefined;
+  if (creds.expiration.getTime() - session.ctx.now().getTime() < REFRESH_WINDOW_MS) return undefined;
+  session.debug(`credentials: ${source}: using ${file}`);
+  return { ...creds, source: `${source} (cached)` };
+}
+
+/** Calls STS, writes the answer to the CLI cache, and returns its credentials. */
+export async function assumeAndCache(
+  session: Session,
+  action: "AssumeRole" | "AssumeRoleWithWebIdentity",
+  params: Record<string, string>,
+  cacheFile: string,
+  source: string,
+  signWith?: Credentials,
+): Promise<Credentials> {
+  const entry = stsResponseForCache(await callSts(session, action, params, signWith), action);
+  writeJsonFile(cacheFile, entry);
+  return credentialsFromCacheEntry(entry, source)!;
+}

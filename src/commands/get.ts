@@ -1,0 +1,70 @@
+// `get`: git asks for a username and password for a CodeCommit URL.
+import type { Context } from "../context.ts";
+import { UserError } from "../errors.ts";
+import { attribute, formatCredentialResponse, parseCredentialRequest } from "../git/credential.ts";
+import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
+import { signGitRequest } from "../codecommit/sign.ts";
+import { openSession, sessionRegion, REGION_SOURCES, type SessionOptions } from "../aws/session.ts";
+import { resolveCredentials } from "../aws/chain.ts";
+import { maskKeyId } from "../aws/credentials.ts";
+
+/** CodeCommit accepts a signature for about 15 minutes. */
+export const PASSWORD_LIFETIME_S = 900;
+
+export interface GetOptions extends SessionOptions {
+  ignoreHostCheck?: boolean;
+}
+
+export async function get(ctx: Context, opts: GetOptions): Promise<number> {
+  const started = performance.now();
+  const request = parseCredentialRequest(await ctx.stdin());
+  const host = attribute(request, "host");
+  const protocol = attribute(request, "protocol");
+  // Not ours: say nothing, so git moves on to its next helper.
+  if (host === undefined || !(opts.ignoreHostCheck || isCodeCommitHost(host))) return 0;
+  if (protocol !== "https") {
+    ctx.err(
+      `git-credential-codecommit: not signing for ${protocol ?? "a missing protocol"}://${host}: ` +
+        `git would send the password in clear text; use an https:// URL`,
+    );
+    return 0;
+  }
+  const path = attribute(request, "path");
+  if (path === undefined) {
+    throw new UserError(
+      `git did not send the repository path, because credential.useHttpPath is off; fix it with: ` +
+        `git config --global credential.https://${host}.useHttpPath true`,
+    );
+  }
+
+  const session = openSession(ctx, opts);
+  const debug = session.debug;
+  const hostRegion = regionFromHost(host);
+  const region = hostRegion !== undefined ? { name: hostRegion, source: `the host ${host}` } : sessionRegion(session);
+  if (!region) {
+    throw new UserError(`No region: the host ${host} does not name one; set ${REGION_SOURCES}`);
+  }
+  debug(`region: ${region.name} (from ${region.source})`);
+  debug(`profile: ${session.profileName}`);
+
+  const creds = await resolveCredentials(session);
+  const now = ctx.now();
+  debug(`credentials: ${creds.source}, access key ${maskKeyId(creds.accessKeyId)}${creds.sessionToken ? " with a session token" : ""}`);
+
+  const sig = signGitRequest({ host, path, region: region.name, credentials: creds, date: now });
+  debug(`canonical request:\n${sig.canonicalRequest}`);
+  debug(`string to sign:\n${sig.stringToSign}`);
+
+  const signedAt = Math.floor(now.getTime() / 1000);
+  const credsExpire = creds.expiration ? Math.floor(creds.expiration.getTime() / 1000) : Infinity;
+  const expiry = Math.min(signedAt + PASSWORD_LIFETIME_S, credsExpire);
+  ctx.out(
+    formatCredentialResponse([
+      ["username", creds.sessionToken ? `${creds.accessKeyId}%${creds.sessionToken}` : creds.accessKeyId],
+      ["password", sig.password],
+      ["password_expiry_utc", String(expiry)],
+    ]),
+  );
+  debug(`done in ${(performance.now() - started).toFixed(1)} ms`);
+  return 0;
+}

@@ -1,0 +1,22 @@
+/**
+ * Everything a command needs from the outside world. The binary builds one from
+ * the real process (src/cli.ts); tests build one with their own environment,
+ * clock and captured output, so the same code runs in-process and compiled.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface Context {
+  env: Env;
+  /** The whole of standard input, read once. */
+  stdin(): Promise<string>;
+  /** Exact bytes for standard output (no newline is added). */
+  out(text: string): void;
+  /** One line for standard error (a newline is added). */
+  err(line: string): void;
+  now(): Date;
+  /** The user's home directory, as botocore finds it (HOME, else the passwd entry). */
+  home: string;
+  /** The path of the running executable, for `setup`, the remote helper and self-invocation. */
+  execPath: string;
+  platform: NodeJS.Platform;
+}

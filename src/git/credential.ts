@@ -1,0 +1,54 @@
+// git's credential protocol (git-credential(1)), as a helper sees it.
+import { UserError } from "../errors.ts";
+
+/** Larger input is not git talking to us. */
+export const MAX_INPUT_BYTES = 64 * 1024;
+
+/** Attributes git sent: `key=value` lines; `key[]` attributes keep every value. */
+export type CredentialRequest = Record<string, string | string[]>;
+
+// Python's str.strip() set for ASCII, which is what the AWS CLI applies to each line.
+const LINE_EDGES = /^[\t\n\v\f\r \x1c-\x1f]+|[\t\n\v\f\r \x1c-\x1f]+$/g;
+
+/**
+ * Reads the whole of stdin as the AWS CLI does (to EOF, not only to the first
+ * blank line, because some tools send one), so both see the same attributes.
+ */
+export function parseCredentialRequest(input: string): CredentialRequest {
+  if (Buffer.byteLength(input) > MAX_INPUT_BYTES) {
+    throw new UserError(`credential input is larger than ${MAX_INPUT_BYTES / 1024} KiB; git never sends that much`);
+  }
+  if (input.includes("\0")) throw new UserError("credential input contains a NUL byte; git never sends one");
+  const request: CredentialRequest = Object.create(null);
+  let lineNumber = 0;
+  for (const raw of input.split("\n")) {
+    lineNumber++;
+    const line = raw.replace(LINE_EDGES, "");
+    if (line === "") continue;
+    const eq = line.indexOf("=");
+    if (eq === -1) {
+      throw new UserError(`credential input line ${lineNumber} is not key=value; this helper must be run by git`);
+    }
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    if (key.endsWith("[]")) {
+      const list = request[key];
+      if (Array.isArray(list)) list.push(value);
+      else request[key] = [value];
+    } else {
+      request[key] = value; // repeated keys: the last one wins, as in the CLI
+    }
+  }
+  return request;
+}
+
+/** The single value of `key`, or undefined. */
+export function attribute(request: CredentialRequest, key: string): string | undefined {
+  const v = request[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Formats attributes for git: `key=value\n` each, LF only on every platform. */
+export function formatCredentialResponse(attributes: ReadonlyArray<readonly [string, string]>): string {
+  return attributes.map(([k, v]) => `${k}=${v}\n`).join("");
+}
