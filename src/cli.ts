@@ -4,25 +4,26 @@ import mri from "mri";
 import type { Context } from "./context.ts";
 import { UserError } from "./errors.ts";
 
-declare const BUILD_VERSION: string | undefined;
-declare const BUILD_COMMIT: string | undefined;
+import { COMMIT, NAME, VERSION } from "./version.ts";
 
-export const NAME = "git-credential-codecommit";
-export const VERSION = typeof BUILD_VERSION === "string" ? BUILD_VERSION : "0.0.0-dev";
-export const COMMIT = typeof BUILD_COMMIT === "string" ? BUILD_COMMIT : "source";
-
-export const USAGE = `usage: ${NAME} [--profile NAME] [--region REGION] [--ignore-host-check] [--debug] <get|store|erase>`;
+export const USAGE = `usage: ${NAME} [--profile NAME] [--region REGION] [--ignore-host-check] [--debug] <get|store|erase>
+       ${NAME} setup [--global|--system|--local|--file FILE] [--profile NAME] [--region REGION] [--url PATTERN]... [--dry-run] [--remove] [--replace]
+       ${NAME} doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json]`;
 
 const HELP = `${USAGE}
 
 A git credential helper for AWS CodeCommit. git runs it; it prints the same
 username and password as \`aws codecommit credential-helper get\`, signed with
-your AWS credentials (env, profiles, roles, SSO, containers, EC2), without
-Python or the AWS CLI.
+your AWS credentials (env, profiles, roles, web identity, credential_process),
+without Python or the AWS CLI.
 
 Operations (git supplies them):
   get                 print a username and a signed password for a CodeCommit URL
   store, erase        read and ignore (a signature is made fresh every time)
+
+Commands:
+  setup               configure git to use this helper for every CodeCommit endpoint
+  doctor              check git's configuration, credentials and region; say how to fix problems
 
 Options:
   --profile NAME      use this AWS profile (as aws --profile)
@@ -32,14 +33,31 @@ Options:
   -h, --help          show this help
   --version           show the version
 
-Configure git with:
-  git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.helper ''
-  git config --global --add credential.https://git-codecommit.us-east-1.amazonaws.com.helper '!${NAME}'
-  git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true
+setup options:
+  --global (default), --system, --local, --file FILE   which git config to write
+  --url PATTERN       also configure this URL pattern (e.g. a custom port); repeatable
+  --dry-run           print the git config commands without running them
+  --remove            remove what setup wrote
+  --replace           also remove AWS CLI credential-helper settings
+
+doctor options:
+  --url URL           check for this repository URL (default: the region's endpoint)
+  --network           also check the clock and the credentials with AWS
+  --json              machine-readable output
 `;
 
-const STRING_OPTIONS = ["profile", "region"];
-const BOOLEAN_OPTIONS = ["ignore-host-check", "debug", "help", "version"];
+const STRING_OPTIONS = ["profile", "region", "file", "url"];
+const BOOLEAN_OPTIONS = [
+  "ignore-host-check", "debug", "help", "version",
+  "global", "system", "local", "dry-run", "remove", "replace", "network", "json",
+];
+
+/** Which options each command takes; the credential operations share theirs. */
+const COMMAND_OPTIONS: Record<string, string[]> = {
+  get: ["profile", "region", "ignore-host-check", "debug"],
+  setup: ["profile", "region", "global", "system", "local", "file", "url", "dry-run", "remove", "replace"],
+  doctor: ["profile", "region", "url", "network", "json", "debug"],
+};
 
 /** Runs one invocation; returns the exit code. Throws nothing. */
 export async function run(argv: string[], ctx: Context): Promise<number> {
@@ -66,7 +84,7 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
   const args = mri(argv, {
     string: [...STRING_OPTIONS],
     boolean: [...BOOLEAN_OPTIONS],
-    alias: { help: "h", profile: [], region: [], "ignore-host-check": [], debug: [], version: [] },
+    alias: Object.fromEntries([...STRING_OPTIONS, ...BOOLEAN_OPTIONS].map((o) => [o, o === "help" ? ["h"] : []])),
     unknown: (flag) => {
       unknown = flag;
     },
@@ -80,15 +98,47 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
     ctx.out(`${NAME} ${VERSION} (${COMMIT})\n`);
     return 0;
   }
-  const profile = lastString(args.profile, "--profile");
-  const region = lastString(args.region, "--region");
   const operation = args._[0];
   if (operation === undefined) throw usageError("no operation given");
+  const allowed = COMMAND_OPTIONS[operation] ?? COMMAND_OPTIONS.get!;
+  for (const option of [...STRING_OPTIONS, ...BOOLEAN_OPTIONS]) {
+    if (args[option] !== undefined && args[option] !== false && !allowed.includes(option) && option !== "h") {
+      throw usageError(`--${option} does not apply to ${operation}`);
+    }
+  }
+  const profile = lastString(args.profile, "--profile");
+  const region = lastString(args.region, "--region");
 
   switch (operation) {
     case "get": {
       const { get } = await import("./commands/get.ts");
       return get(ctx, { profile, region, ignoreHostCheck: args["ignore-host-check"], debug: args.debug });
+    }
+    case "setup": {
+      const scopes = ["global", "system", "local"].filter((s) => args[s]);
+      const file = lastString(args.file, "--file");
+      if (scopes.length + (file === undefined ? 0 : 1) > 1) throw usageError("choose one of --global, --system, --local, --file");
+      const { setup } = await import("./commands/setup.ts");
+      return setup(ctx, {
+        scope: file !== undefined ? ["--file", file] : [`--${scopes[0] ?? "global"}`],
+        profile,
+        region,
+        urls: allStrings(args.url, "--url"),
+        dryRun: Boolean(args["dry-run"]),
+        remove: Boolean(args.remove),
+        replace: Boolean(args.replace),
+      });
+    }
+    case "doctor": {
+      const { doctor } = await import("./commands/doctor.ts");
+      return doctor(ctx, {
+        profile,
+        region,
+        url: lastString(args.url, "--url"),
+        network: Boolean(args.network),
+        json: Boolean(args.json),
+        debug: Boolean(args.debug),
+      });
     }
     default:
       // store, erase and any operation a future git invents: read the input and
@@ -98,16 +148,20 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
   }
 }
 
-/** A repeated option keeps its last value; an option given without one is an error. */
+/** Every value of a repeatable option; an option given without one is an error. */
+function allStrings(value: unknown, flag: string): string[] {
+  if (value === undefined) return [];
+  const values = (Array.isArray(value) ? value : [value]).map(String);
+  if (values.includes("")) throw usageError(`${flag} needs a value`);
+  return values;
+}
+
+/** A repeated option keeps its last value. */
 function lastString(value: unknown, flag: string): string | undefined {
-  if (value === undefined) return undefined;
-  const last = String(Array.isArray(value) ? value[value.length - 1] : value);
-  if (last === "") throw usageError(`${flag} needs a value`);
-  return last;
+  return allStrings(value, flag).at(-1);
 }
 
 if (import.meta.main) {
-  const { homedir } = await import("node:os");
   let stdout = "";
   const env = process.env;
   const ctx: Context = {
@@ -119,7 +173,8 @@ if (import.meta.main) {
     // console.error, not process.stderr: touching process.stderr costs ~10 ms at start-up.
     err: (line) => console.error(line),
     now: () => new Date(),
-    home: env.HOME || (process.platform === "win32" && env.USERPROFILE) || homedir(),
+    home: env.HOME || (process.platform === "win32" && env.USERPROFILE) || (await import("node:os")).homedir(),
+    cwd: process.cwd(),
     execPath: process.execPath,
     platform: process.platform,
   };

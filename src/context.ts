@@ -16,6 +16,8 @@ export interface Context {
   now(): Date;
   /** The user's home directory, as botocore finds it (HOME, else the passwd entry). */
   home: string;
+  /** The working directory (git runs helpers in the repository). */
+  cwd: string;
   /** The path of the running executable, for `setup`, the remote helper and self-invocation. */
   execPath: string;
   platform: NodeJS.Platform;

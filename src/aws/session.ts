@@ -7,6 +7,8 @@ export interface SessionOptions {
   profile?: string;
   region?: string;
   debug?: boolean;
+  /** doctor without --network: providers may read files and caches but not call AWS. */
+  offline?: boolean;
 }
 
 export interface Session {
@@ -18,8 +20,12 @@ export interface Session {
   /** The selected profile, credentials-file keys over config-file keys (empty if it doesn't exist). */
   profile: Profile;
   regionFlag?: string;
+  offline: boolean;
   debug(line: string): void;
 }
+
+/** Thrown instead of a network call when the session is offline. */
+export class NetworkNeeded extends UserError {}
 
 /** A profile setting as a string; nested sub-sections are not settings. */
 export function setting(profile: Profile | undefined, key: string): string | undefined {
@@ -48,6 +54,7 @@ export function openSession(ctx: Context, opts: SessionOptions): Session {
     files,
     profile: profile ?? Object.create(null),
     regionFlag: opts.region,
+    offline: Boolean(opts.offline),
     debug: opts.debug ? (line) => ctx.err(`[debug] ${line}`) : () => {},
   };
 }

@@ -8,7 +8,7 @@ import { cliCacheDir, pythonJsonDumps, readJsonFile, sha1Hex, writeJsonFile } fr
 import { parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "./credentials.ts";
 import { stsEndpoint } from "./endpoints.ts";
 import { httpRequest, loadCaBundle } from "./http.ts";
-import { sessionRegion, setting, type Session } from "./session.ts";
+import { NetworkNeeded, sessionRegion, setting, type Session } from "./session.ts";
 
 export type StsAction = "AssumeRole" | "AssumeRoleWithWebIdentity" | "GetCallerIdentity";
 
@@ -47,6 +47,7 @@ export async function callSts(
   signWith?: Credentials,
 ): Promise<string> {
   const endpoint = stsEndpoint(session, stsRegion(session));
+  if (session.offline) throw new NetworkNeeded(`${action} at ${endpoint.url}`);
   const url = new URL(endpoint.url);
   const body = formEncode({ Action: action, Version: "2011-06-15", ...params });
   let headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" };

@@ -2,7 +2,7 @@
 // prints Version 1 JSON. Run without a shell, like botocore.
 import { retrievalError } from "../../errors.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
-import { setting, type Session } from "../session.ts";
+import { NetworkNeeded, setting, type Session } from "../session.ts";
 import { shlexSplit } from "../shlex.ts";
 
 /**
@@ -24,6 +24,8 @@ export async function fromProcess(session: Session, profileName: string): Promis
     throw retrievalError(METHOD, `cannot split credential_process ${JSON.stringify(command)}: ${(e as Error).message}`);
   }
   if (argv.length === 0) throw retrievalError(METHOD, "credential_process is empty");
+  // It may wait for a person (a hardware key, a password manager): doctor only runs it with --network.
+  if (session.offline) throw new NetworkNeeded(`credential_process ${argv[0]}`);
   session.debug(`credentials: running credential_process ${argv[0]}`);
 
   let proc;

@@ -1,0 +1,2 @@
+// The benchmark's baseline: a compiled Bun program that does nothing but print.
+console.log("");
