@@ -1,0 +1,331 @@
+// install.sh end to end, under dash (with curl) and under busybox sh with
+// nothing but busybox's applets on PATH (wget, tar, sha256sum: an Alpine-like
+// system), against a local server laid out like GitHub's release downloads.
+// The linux-x64 archive is the real one from build/release.ts, so the
+// installer's smoke test really runs the helper; other platforms get tiny
+// stand-in archives, since only the installer's choice of asset is under test.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmod, link, lstat, mkdir, readdir, readlink, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import pkg from "../../package.json";
+import { assetName, pack, type Target } from "../../build/release.ts";
+import {
+  buildRelease,
+  removeTempDirs,
+  requireTools,
+  ROOT,
+  run,
+  serveReleases,
+  tempDir,
+} from "./support/release.ts";
+
+const INSTALL_SH = join(ROOT, "install.sh");
+const TAG = `v${pkg.version}`;
+const TAMPERED_TAG = "v6.6.6";
+const MISLABELLED_TAG = "v0.0.1";
+const NAME = "git-credential-codecommit";
+
+const UNAME_LINUX_X64 = "#!/bin/sh\ncase $1 in -m) echo x86_64 ;; *) echo Linux ;; esac\n";
+const LDD_GLIBC = "#!/bin/sh\necho 'ldd (Debian GLIBC 2.36-9+deb12u13) 2.36'\n";
+// musl's ldd prints this on stderr and exits 1.
+const LDD_MUSL = "#!/bin/sh\necho 'musl libc (x86_64)' >&2\necho 'Version 1.2.5' >&2\nexit 1\n";
+
+function fakeBinary(target: Target): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(
+    `#!/bin/sh\ncase $1 in\n  --version) echo "${NAME} ${pkg.version} (fake-${target})" ;;\n  setup) echo "setup $*" >"$FAKE_SETUP_LOG" ;;\nesac\n`,
+  );
+}
+
+const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+
+let server: ReturnType<typeof serveReleases>;
+let busyboxOnly = ""; // every busybox applet, and nothing else
+let busyboxNoSha = ""; // the same without sha256sum
+
+beforeAll(async () => {
+  if (process.platform !== "linux" || process.arch !== "x64") return;
+  requireTools("dash", "busybox", "shellcheck", "curl");
+  const build = await tempDir("installer-build");
+  await buildRelease(build, ["linux-x64"]);
+
+  const releases = await tempDir("installer-releases");
+  const good = join(releases, TAG);
+  await mkdir(good);
+  await link(join(build, "out", assetName("linux-x64")), join(good, assetName("linux-x64")));
+  for (const t of ["linux-x64-musl", "darwin-arm64"] as const) {
+    await Bun.write(join(good, assetName(t)), pack(t, fakeBinary(t)));
+  }
+  let sums = "";
+  for (const f of (await readdir(good)).sort()) sums += `${sha256(await Bun.file(join(good, f)).bytes())}  ${f}\n`;
+  await Bun.write(join(good, "SHA256SUMS"), sums);
+
+  // One flipped byte in the middle of the real archive; the checksums are the genuine ones.
+  const tampered = join(releases, TAMPERED_TAG);
+  await mkdir(tampered);
+  const bytes = await Bun.file(join(good, assetName("linux-x64"))).bytes();
+  bytes[bytes.length >> 1]! ^= 0xff;
+  await Bun.write(join(tampered, assetName("linux-x64")), bytes);
+  await link(join(good, "SHA256SUMS"), join(tampered, "SHA256SUMS"));
+
+  // The right hash, but on a line for another file whose name merely contains the asset's.
+  const mislabelled = join(releases, MISLABELLED_TAG);
+  await mkdir(mislabelled);
+  await link(join(good, assetName("linux-x64")), join(mislabelled, assetName("linux-x64")));
+  const realHash = sums.split("\n").find((l) => l.endsWith(`  ${assetName("linux-x64")}`))!.split(" ")[0];
+  await Bun.write(join(mislabelled, "SHA256SUMS"), `${realHash}  ${assetName("linux-x64")}.sig\n`);
+
+  server = serveReleases(releases, TAG);
+
+  const applets = (await run(["busybox", "--list"])).stdout.split("\n").filter(Boolean);
+  busyboxOnly = await tempDir("busybox-only");
+  busyboxNoSha = await tempDir("busybox-nosha");
+  const busybox = Bun.which("busybox")!;
+  for (const a of applets) {
+    await symlink(busybox, join(busyboxOnly, a));
+    if (a !== "sha256sum") await symlink(busybox, join(busyboxNoSha, a));
+  }
+}, 180_000);
+
+afterAll(async () => {
+  server?.stop();
+  await removeTempDirs();
+});
+
+interface InstallOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  /** Scripts put first on PATH, by name; uname and ldd default to a glibc Linux x86_64. */
+  shims?: Record<string, string>;
+  dir?: string;
+  dirOnPath?: boolean;
+  path?: string;
+  script?: string;
+}
+
+async function installer(shell: string[], opts: InstallOptions = {}) {
+  const home = await tempDir("home");
+  const dir = opts.dir ?? join(home, "bin");
+  const shims = await tempDir("shims");
+  for (const [name, body] of Object.entries({ uname: UNAME_LINUX_X64, ldd: LDD_GLIBC, ...opts.shims })) {
+    await writeFile(join(shims, name), body);
+    await chmod(join(shims, name), 0o755);
+  }
+  const basePath = opts.path ?? (shell[0] === "busybox" ? busyboxOnly : (process.env.PATH ?? "/usr/bin:/bin"));
+  server.requests.length = 0;
+  // Resolved here: the child's PATH may hold only busybox's applets.
+  const [exe, ...shellArgs] = shell;
+  const r = await run([Bun.which(exe!) ?? exe!, ...shellArgs, opts.script ?? INSTALL_SH, ...(opts.args ?? [])], {
+    env: {
+      HOME: home,
+      PATH: [shims, ...(opts.dirOnPath ? [dir] : []), basePath].join(":"),
+      GIT_CREDENTIAL_CODECOMMIT_BASE_URL: server.url,
+      GIT_CREDENTIAL_CODECOMMIT_INSTALL_DIR: dir,
+      ...opts.env,
+    },
+  });
+  return { ...r, dir, requests: [...server.requests] };
+}
+
+async function listing(dir: string): Promise<string[] | "absent"> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch {
+    return "absent";
+  }
+}
+
+async function expectInstalled(dir: string, versionText: RegExp) {
+  expect(await listing(dir)).toEqual([NAME, "git-remote-codecommit"]);
+  expect((await lstat(join(dir, "git-remote-codecommit"))).isSymbolicLink()).toBe(true);
+  expect(await readlink(join(dir, "git-remote-codecommit"))).toBe(NAME);
+  expect((await run([join(dir, NAME), "--version"])).stdout).toMatch(versionText);
+}
+
+/** A refusal is one line on stderr, a non-zero status, and nothing in the install dir. */
+async function expectRefused(r: Awaited<ReturnType<typeof installer>>, message: RegExp) {
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(r.code).not.toBe(0);
+  const left = await listing(r.dir);
+  expect(left === "absent" ? [] : left).toEqual([]);
+}
+
+const realVersion = new RegExp(`^${NAME} ${pkg.version.replaceAll(".", "\\.")} \\(`);
+const SHELLS: Record<string, string[]> = { dash: ["dash"], "busybox sh": ["busybox", "sh"] };
+
+describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("install.sh", () => {
+  test("is clean under shellcheck -s sh", async () => {
+    const r = await run(["shellcheck", "-s", "sh", INSTALL_SH]);
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  test("cut short at any line, it runs nothing", async () => {
+    const lines = (await Bun.file(INSTALL_SH).text()).split("\n");
+    expect(lines.at(-2)).toBe('main "$@" || exit 1');
+    const dir = await tempDir("cut");
+    server.requests.length = 0;
+    const outcomes = await Promise.all(
+      lines.slice(0, -2).map(async (_, i) => {
+        const script = join(dir, `install-${i}.sh`);
+        await Bun.write(script, lines.slice(0, i + 1).join("\n"));
+        const r = await run(["dash", script], {
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, GIT_CREDENTIAL_CODECOMMIT_BASE_URL: server.url },
+        });
+        return r.stdout === "" ? null : `cut after line ${i + 1} printed: ${r.stdout}`;
+      }),
+    );
+    expect(outcomes.filter(Boolean)).toEqual([]);
+    expect(server.requests).toEqual([]);
+    expect(await listing(join(dir, ".local"))).toBe("absent");
+  }, 60_000);
+
+  for (const [shellName, shell] of Object.entries(SHELLS)) {
+    describe(`under ${shellName}`, () => {
+      test("installs a pinned version, with or without the v", async () => {
+        for (const version of [pkg.version, TAG]) {
+          const r = await installer(shell, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: version } });
+          expect(r.stderr).toBe("");
+          expect(r.code).toBe(0);
+          expect(r.requests).toEqual([`/download/${TAG}/SHA256SUMS`, `/download/${TAG}/${assetName("linux-x64")}`]);
+          await expectInstalled(r.dir, realVersion);
+          expect(r.stdout).toContain(`installed ${NAME} ${pkg.version} (`);
+          expect(r.stdout).toContain(`${r.dir} is not on your PATH`);
+        }
+      }, 60_000);
+
+      test("installs the latest release by default, over an earlier install", async () => {
+        const first = await installer(shell, { dirOnPath: true });
+        expect(first.code).toBe(0);
+        const again = await installer(shell, { dir: first.dir, dirOnPath: true });
+        expect(again.stderr).toBe("");
+        expect(again.code).toBe(0);
+        expect(again.requests).toEqual([
+          "/latest/download/SHA256SUMS",
+          `/download/${TAG}/SHA256SUMS`,
+          `/latest/download/${assetName("linux-x64")}`,
+          `/download/${TAG}/${assetName("linux-x64")}`,
+        ]);
+        await expectInstalled(again.dir, realVersion);
+        expect(again.stdout).not.toContain("not on your PATH");
+      }, 60_000);
+
+      test("refuses a tampered archive and installs nothing", async () => {
+        const r = await installer(shell, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: TAMPERED_TAG } });
+        await expectRefused(r, /checksum mismatch for git-credential-codecommit-linux-x64\.tar\.gz/);
+      }, 30_000);
+
+      test("matches SHA256SUMS by the exact name only", async () => {
+        const r = await installer(shell, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: MISLABELLED_TAG } });
+        await expectRefused(r, /SHA256SUMS of the release v0\.0\.1 has no line for git-credential-codecommit-linux-x64\.tar\.gz/);
+      }, 30_000);
+
+      test("refuses a release that does not exist, in one line", async () => {
+        const r = await installer(shell, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: "9.9.9" } });
+        await expectRefused(r, /cannot download .*\/download\/v9\.9\.9\/SHA256SUMS .*404/);
+        expect(r.requests).toEqual(["/download/v9.9.9/SHA256SUMS"]);
+      });
+
+      for (const [what, uname, message] of [
+        ["an unsupported OS", "#!/bin/sh\ncase $1 in -m) echo x86_64 ;; *) echo FreeBSD ;; esac\n", /unsupported operating system: FreeBSD/],
+        ["an unsupported CPU", "#!/bin/sh\ncase $1 in -m) echo riscv64 ;; *) echo Linux ;; esac\n", /unsupported CPU: riscv64/],
+        ["Windows, pointing to install.ps1", "#!/bin/sh\ncase $1 in -m) echo x86_64 ;; *) echo MINGW64_NT-10.0-26100 ;; esac\n", /use install\.ps1.*latest\/download\/install\.ps1 \| iex/],
+      ] as const) {
+        test(`refuses ${what} before downloading anything`, async () => {
+          const r = await installer(shell, { shims: { uname } });
+          await expectRefused(r, message);
+          expect(r.requests).toEqual([]);
+        });
+      }
+
+      test("picks the musl build where ldd is musl's", async () => {
+        const r = await installer(shell, { shims: { ldd: LDD_MUSL } });
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(r.requests.at(-1)).toBe(`/download/${TAG}/${assetName("linux-x64-musl")}`);
+        await expectInstalled(r.dir, /\(fake-linux-x64-musl\)$/m);
+      });
+
+      test("picks the arm64 build on Apple silicon even under Rosetta", async () => {
+        const r = await installer(shell, {
+          shims: {
+            uname: "#!/bin/sh\ncase $1 in -m) echo x86_64 ;; *) echo Darwin ;; esac\n",
+            sysctl: '#!/bin/sh\n[ "$2" = sysctl.proc_translated ] && echo 1\n',
+          },
+        });
+        expect(r.stderr).toBe("");
+        expect(r.requests.at(-1)).toBe(`/download/${TAG}/${assetName("darwin-arm64")}`);
+        await expectInstalled(r.dir, /\(fake-darwin-arm64\)$/m);
+      });
+
+      test("--setup runs the helper's setup after installing, with no stdin", async () => {
+        const log = join(await tempDir("setup"), "log");
+        const r = await installer(shell, { args: ["--setup"], shims: { ldd: LDD_MUSL }, env: { FAKE_SETUP_LOG: log } });
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(await Bun.file(log).text()).toBe("setup setup\n");
+      });
+
+      test("--uninstall removes exactly the two names it installed", async () => {
+        const home = await tempDir("uninstall");
+        const dir = join(home, "bin");
+        await mkdir(dir);
+        await writeFile(join(dir, "other-tool"), "keep me");
+        await writeFile(join(dir, `${NAME}.bak`), "keep me too");
+        const installed = await installer(shell, { dir, shims: { ldd: LDD_MUSL } });
+        expect(installed.code).toBe(0);
+
+        const r = await installer(shell, { dir, args: ["--uninstall"] });
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(r.requests).toEqual([]);
+        expect(await listing(dir)).toEqual([`${NAME}.bak`, "other-tool"]);
+
+        const again = await installer(shell, { dir, args: ["--uninstall"] });
+        expect(again.code).toBe(0);
+        expect(again.stdout).toContain("nothing to remove");
+      });
+
+      test("leaves another program's git-remote-codecommit alone, installing and uninstalling", async () => {
+        const home = await tempDir("foreign");
+        const dir = join(home, "bin");
+        await mkdir(dir);
+        const foreign = "#!/usr/bin/python3\n# AWS's pip package\n";
+        await writeFile(join(dir, "git-remote-codecommit"), foreign);
+        const installed = await installer(shell, { dir, shims: { ldd: LDD_MUSL } });
+        expect(installed.code).toBe(0);
+        expect(installed.stdout).toContain("left");
+        expect(await Bun.file(join(dir, "git-remote-codecommit")).text()).toBe(foreign);
+
+        const r = await installer(shell, { dir, args: ["--uninstall"] });
+        expect(r.code).toBe(0);
+        expect(await listing(dir)).toEqual(["git-remote-codecommit"]);
+        expect(await Bun.file(join(dir, "git-remote-codecommit")).text()).toBe(foreign);
+      });
+
+      test("--help prints usage; an unknown flag is refused", async () => {
+        const help = await installer(shell, { args: ["--help"] });
+        expect(help.code).toBe(0);
+        expect(help.stdout).toContain("usage: install.sh");
+        expect(help.requests).toEqual([]);
+        const bad = await installer(shell, { args: ["--frobnicate"] });
+        await expectRefused(bad, /unknown argument: --frobnicate/);
+      });
+
+      test("a truncated script runs nothing", async () => {
+        const text = await Bun.file(INSTALL_SH).bytes();
+        const half = join(await tempDir("truncated"), "install.sh");
+        await Bun.write(half, text.subarray(0, text.length >> 1));
+        const r = await installer(shell, { script: half });
+        expect(r.stdout).toBe("");
+        expect(r.requests).toEqual([]);
+        expect(await listing(r.dir)).toBe("absent");
+      });
+    });
+  }
+
+  test("refuses when no SHA-256 tool is available", async () => {
+    const r = await installer(SHELLS["busybox sh"]!, { path: busyboxNoSha });
+    await expectRefused(r, /cannot verify the download: none of sha256sum, shasum or openssl/);
+  }, 30_000);
+});

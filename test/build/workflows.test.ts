@@ -1,0 +1,219 @@
+// The GitHub Actions workflows can't run here, so their shape is checked:
+// what runs where, in which order, and that every script, file and Bun version
+// they rely on is the repository's own.
+import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import pkg from "../../package.json";
+import { TARGETS } from "../../build/release.ts";
+import { ROOT } from "./support/release.ts";
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  "runs-on": string;
+  needs?: string | string[];
+  strategy?: { matrix?: Record<string, unknown> & { include?: Record<string, string>[] } };
+  permissions?: Record<string, string>;
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, Job>;
+}
+
+const FILES = [".github/workflows/ci.yml", ".github/workflows/release.yml"];
+const TEXT: Record<string, string> = {};
+// A Windows checkout may have turned the line ends into CRLF.
+for (const f of FILES) TEXT[f] = (await Bun.file(join(ROOT, f)).text()).replaceAll("\r\n", "\n");
+const parse = (f: string) => Bun.YAML.parse(TEXT[f]!) as Workflow;
+const ci = parse(FILES[0]!);
+const release = parse(FILES[1]!);
+
+/** Every runner a job can land on, its matrix expanded. */
+function runners(job: Job): string[] {
+  const m = /^\$\{\{\s*matrix\.(\w+)\s*\}\}$/.exec(job["runs-on"]);
+  if (!m) return [job["runs-on"]];
+  const key = m[1]!;
+  const matrix = job.strategy?.matrix ?? {};
+  const listed = Array.isArray(matrix[key]) ? (matrix[key] as string[]) : [];
+  return [...listed, ...(matrix.include ?? []).map((i) => i[key]).filter((v): v is string => typeof v === "string")];
+}
+
+const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
+const needs = (job: Job) => (job.needs === undefined ? [] : [job.needs].flat());
+
+/** The job's transitive prerequisites. */
+function upstream(wf: Workflow, name: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (n: string) => {
+    for (const d of needs(wf.jobs[n]!)) if (!seen.has(d)) (seen.add(d), visit(d));
+  };
+  visit(name);
+  return seen;
+}
+
+function jobsWhere(wf: Workflow, pred: (job: Job) => boolean): string[] {
+  return Object.entries(wf.jobs)
+    .filter(([, j]) => pred(j))
+    .map(([n]) => n);
+}
+
+describe("ci.yml", () => {
+  test("runs on pushes and pull requests", () => {
+    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
+  });
+
+  for (const os of ["ubuntu", "macos", "windows"]) {
+    test(`a job on ${os} installs, typechecks and runs the tests`, () => {
+      const jobs = Object.values(ci.jobs).filter((j) => runners(j).some((r) => r.startsWith(`${os}-`)));
+      expect(jobs.length).toBeGreaterThan(0);
+      for (const job of jobs) {
+        const script = runs(job);
+        expect(script).toMatch(/^npm ci$/m);
+        expect(script).toMatch(/^npm run typecheck$/m);
+        expect(script).toMatch(/^(npm test|npx bun test test\/build\/)$/m);
+      }
+    });
+  }
+
+  test("the full suite runs on ubuntu with the tools .ci/run also installs", () => {
+    const [name] = jobsWhere(ci, (j) => runners(j).includes("ubuntu-latest") && /^npm test$/m.test(runs(j)));
+    expect(name).toBeDefined();
+    const script = runs(ci.jobs[name!]!);
+    for (const pkgName of ["dash", "busybox", "shellcheck", "qemu-user", "libc6-arm64-cross"]) {
+      expect(script).toMatch(new RegExp(`apt-get install .*\\b${pkgName}\\b`));
+    }
+  });
+});
+
+describe("release.yml", () => {
+  test("runs only for v* tags", () => {
+    expect(release.on).toEqual({ push: { tags: ["v*"] } });
+  });
+
+  test("cross-compiles on ubuntu with npm run build:release", () => {
+    const builders = jobsWhere(release, (j) => /npm run build:release -- .*--compile-only/.test(runs(j)));
+    expect(builders).toHaveLength(1);
+    expect(runners(release.jobs[builders[0]!]!)).toEqual(["ubuntu-latest"]);
+  });
+
+  test("re-signs both darwin binaries on macOS: remove, sign ad hoc, verify strictly", () => {
+    const signers = jobsWhere(release, (j) => runs(j).includes("codesign"));
+    expect(signers).toHaveLength(1);
+    const job = release.jobs[signers[0]!]!;
+    expect(runners(job).every((r) => r.startsWith("macos-"))).toBe(true);
+    const script = runs(job);
+    const order = ["codesign --remove-signature", "codesign --force --sign -", "codesign --verify --strict"].map((c) =>
+      script.indexOf(c),
+    );
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(script).toContain("for target in darwin-x64 darwin-arm64");
+  });
+
+  test("writes SHA256SUMS only after the signing, from the signed binaries", () => {
+    const [signer] = jobsWhere(release, (j) => runs(j).includes("codesign"));
+    // Any build:release run without --compile-only writes SHA256SUMS.
+    const summers = jobsWhere(release, (j) =>
+      runs(j).split("\n").some((l) => l.includes("npm run build:release") && !l.includes("--compile-only")),
+    );
+    expect(summers).toHaveLength(1);
+    expect(runs(release.jobs[summers[0]!]!)).toContain("npm run build:release -- --package-only");
+    expect(upstream(release, summers[0]!).has(signer!)).toBe(true);
+    // The signed binaries are laid over the unsigned ones before packing.
+    const script = runs(release.jobs[summers[0]!]!);
+    expect(script.indexOf("tar -xf signed-darwin.tar")).toBeGreaterThan(script.indexOf("tar -xf release-bin.tar"));
+    expect(script.indexOf("npm run build:release -- --package-only")).toBeGreaterThan(script.indexOf("tar -xf signed-darwin.tar"));
+  });
+
+  test("smoke-tests every target's archive on a native runner, the musl ones in Alpine", () => {
+    const smokers = jobsWhere(release, (j) => j.strategy?.matrix?.include !== undefined);
+    const tested = smokers.flatMap((n) => release.jobs[n]!.strategy!.matrix!.include!.map((i) => i.target));
+    expect(tested.sort()).toEqual(Object.keys(TARGETS).sort());
+    for (const n of smokers) {
+      for (const entry of release.jobs[n]!.strategy!.matrix!.include!) {
+        const os = entry.target!.split("-")[0]!;
+        expect({ target: entry.target, runner: entry.runner!.split("-")[0] }).toEqual({
+          target: entry.target,
+          runner: { linux: "ubuntu", darwin: "macos", windows: "windows" }[os]!,
+        });
+        // arm64 targets on arm64 runners
+        expect({ target: entry.target, arm: /arm/.test(entry.runner!) || entry.runner === "macos-latest" }).toEqual({
+          target: entry.target,
+          arm: entry.target!.includes("arm64"),
+        });
+      }
+    }
+    const alpine = jobsWhere(release, (j) => /\balpine:[\d.]+/.test(runs(j)));
+    expect(alpine).toHaveLength(1);
+    expect(runs(release.jobs[alpine[0]!]!)).toMatch(/apk add (--no-cache )?libstdc\+\+/);
+    expect(release.jobs[alpine[0]!]!.strategy!.matrix!.include!.every((i) => i.target!.endsWith("-musl"))).toBe(true);
+  });
+
+  test("publishes with gh release create, after every smoke test, with the installers attached", () => {
+    const publishers = jobsWhere(release, (j) => runs(j).includes("gh release create"));
+    expect(publishers).toHaveLength(1);
+    const name = publishers[0]!;
+    const job = release.jobs[name]!;
+    expect(job.permissions).toEqual({ contents: "write" });
+    expect(release.jobs[name]!.steps.some((s) => s.env?.GH_TOKEN === "${{ github.token }}")).toBe(true);
+    const before = upstream(release, name);
+    for (const other of Object.keys(release.jobs)) if (other !== name) expect({ other, before: before.has(other) }).toEqual({ other, before: true });
+    expect(runs(job)).toMatch(/dist\/release\/\* install\.sh install\.ps1/);
+  });
+});
+
+describe("both workflows", () => {
+  test("every npm run script exists in package.json", () => {
+    for (const f of FILES) {
+      for (const [, script] of TEXT[f]!.matchAll(/npm run ([\w:-]+)/g)) {
+        expect({ file: f, script, exists: script! in pkg.scripts }).toEqual({ file: f, script, exists: true });
+      }
+    }
+  });
+
+  test("every repository file they name exists", async () => {
+    // Paths under ignored folders (dist/, node_modules/) are build outputs, not sources.
+    const ignored = (await Bun.file(join(ROOT, ".gitignore")).text())
+      .split("\n")
+      .map((l) => l.trim().replace(/\/$/, ""))
+      .filter((l) => l && !l.startsWith("#"));
+    const named = new Set<string>();
+    for (const f of FILES) {
+      for (const m of TEXT[f]!.matchAll(/(?<![\w/.$-])((?:\.\/)?[\w.-]+(?:\/[\w.-]+)*\/?)/g)) {
+        const path = m[1]!.replace(/^\.\//, "");
+        const first = path.split("/")[0]!;
+        if (ignored.includes(first)) continue;
+        if (!/[/]|\.(sh|ps1|ts|json|yml|toml)$/.test(path)) continue;
+        if (existsSync(join(ROOT, first))) named.add(path);
+      }
+    }
+    expect([...named].sort()).toContain("install.sh");
+    for (const path of named) expect({ path, exists: existsSync(join(ROOT, path)) }).toEqual({ path, exists: true });
+  });
+
+  test("the Bun they use is package.json's devDependency, installed by npm ci", () => {
+    expect(pkg.devDependencies.bun).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const f of FILES) {
+      expect(TEXT[f]).not.toContain("setup-bun");
+      expect(TEXT[f]).not.toMatch(/bun-version|bun@\d|\bbun[ -]v?\d+\.\d+/i);
+      const wf = parse(f);
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const script = runs(job);
+        const firstBun = script.search(/\bnpm (test|run)\b|\bnpx bun\b/);
+        if (firstBun < 0) continue;
+        const install = script.search(/^npm ci$/m);
+        expect({ file: f, job: name, installsFirst: install >= 0 && install < firstBun }).toEqual({
+          file: f,
+          job: name,
+          installsFirst: true,
+        });
+      }
+    }
+  });
+});
