@@ -11,8 +11,6 @@ import { fromStaticKeys } from "./providers/static-keys.ts";
 /** `refresh`: the last answer had less than 15 minutes left; bypass caches and fetch anew. */
 type Provider = (session: Session, refresh: boolean) => Credentials | undefined | Promise<Credentials | undefined>;
 
-const SSO_KEYS = ["sso_account_id", "sso_role_name"];
-
 /**
  * botocore's profile providers for one profile: web identity, SSO, the
  * credentials file, credential_process, the config file. `useEnv` lets web
@@ -33,15 +31,20 @@ function profileProviders(profileName: string, useEnv: boolean): Array<readonly 
     ],
     [
       "sso",
-      (s) => {
-        if (!SSO_KEYS.some((k) => setting(s.files.profiles[profileName], k) !== undefined)) return undefined;
-        throw new UserError(
-          `profile "${profileName}" uses IAM Identity Center (SSO), which this version does not support yet; ` +
-            `use a profile with keys, a role or credential_process`,
-        );
+      async (s, refresh) => {
+        const { fromSso, isSsoProfile } = await import("./providers/sso.ts");
+        return isSsoProfile(s.files.profiles[profileName]) ? fromSso(s, profileName, refresh) : undefined;
       },
     ],
     ["shared-credentials-file", (s) => fromStaticKeys(s.files.credentialsProfiles[profileName], "shared-credentials-file")],
+    [
+      "login",
+      async (s) => {
+        if (setting(s.files.profiles[profileName], "login_session") === undefined) return undefined;
+        const { fromLogin } = await import("./providers/login.ts");
+        return fromLogin(s, profileName);
+      },
+    ],
     [
       "custom-process",
       async (s) => {
@@ -63,12 +66,15 @@ async function sourceProfileCredentials(session: Session, profileName: string): 
   return undefined;
 }
 
+/** credential_source: where a role profile's source credentials come from instead of a profile. */
 async function credentialSource(session: Session, source: string): Promise<Credentials | undefined> {
   if (source === "Environment") return fromEnv(session.ctx.env, "Environment");
-  throw new UserError(
-    `credential_source = ${source} (in profile "${session.profileName}") is not supported by this version yet; ` +
-      `use source_profile or credential_source = Environment`,
-  );
+  if (source === "EcsContainer") {
+    const { fromContainer } = await import("./providers/container.ts");
+    return fromContainer(session);
+  }
+  const { fromInstanceMetadata } = await import("./providers/imds.ts");
+  return fromInstanceMetadata(session);
 }
 
 function chain(session: Session): Array<readonly [string, Provider]> {
@@ -85,6 +91,20 @@ function chain(session: Session): Array<readonly [string, Provider]> {
       },
     ],
     ...profileProviders(top, !session.profileFromFlag),
+    [
+      "container-role",
+      async (s) => {
+        const { fromContainer, isContainerConfigured } = await import("./providers/container.ts");
+        return isContainerConfigured(s.ctx.env) ? fromContainer(s) : undefined;
+      },
+    ],
+    [
+      "iam-role",
+      async (s) => {
+        const { fromInstanceMetadata, imdsFor } = await import("./providers/imds.ts");
+        return imdsFor(s) ? fromInstanceMetadata(s) : undefined;
+      },
+    ],
   ];
 }
 
@@ -122,6 +142,7 @@ function noCredentialsMessage(s: Session): string {
   const looked = [
     s.profileFromFlag ? undefined : "AWS_ACCESS_KEY_ID",
     `profile "${s.profileName}" in ${s.files.credentialsPath} and ${s.files.configPath}`,
+    s.ctx.env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === "true" ? undefined : "EC2 instance metadata",
   ].filter(Boolean);
   return (
     `Unable to locate credentials (looked in ${looked.join(", ")}). ` +

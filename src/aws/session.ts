@@ -85,4 +85,13 @@ export function sessionRegion(session: Session): Region | undefined {
   return undefined;
 }
 
+/** The session region, falling back to the EC2 instance's own region as the CLI does. */
+export async function sessionRegionOrInstance(session: Session): Promise<Region | undefined> {
+  const configured = sessionRegion(session);
+  if (configured) return configured;
+  const { regionFromInstanceMetadata } = await import("./providers/imds.ts");
+  const name = await regionFromInstanceMetadata(session);
+  return name ? { name, source: "EC2 instance metadata" } : undefined;
+}
+
 export const REGION_SOURCES = "--region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region";

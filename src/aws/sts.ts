@@ -8,7 +8,7 @@ import { cliCacheDir, pythonJsonDumps, readJsonFile, sha1Hex, writeJsonFile } fr
 import { parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "./credentials.ts";
 import { stsEndpoint } from "./endpoints.ts";
 import { httpRequest, loadCaBundle } from "./http.ts";
-import { NetworkNeeded, sessionRegion, setting, type Session } from "./session.ts";
+import { NetworkNeeded, sessionRegionOrInstance, setting, type Session } from "./session.ts";
 
 export type StsAction = "AssumeRole" | "AssumeRoleWithWebIdentity" | "GetCallerIdentity";
 
@@ -35,10 +35,6 @@ export function xmlText(xml: string, tag: string): string | undefined {
   );
 }
 
-/** The session region decides the STS endpoint, not the CodeCommit host's region. */
-export function stsRegion(session: Session): string | undefined {
-  return sessionRegion(session)?.name;
-}
 
 export async function callSts(
   session: Session,
@@ -46,7 +42,8 @@ export async function callSts(
   params: Record<string, string>,
   signWith?: Credentials,
 ): Promise<string> {
-  const endpoint = stsEndpoint(session, stsRegion(session));
+  // The session region decides the endpoint, not the CodeCommit host's region.
+  const endpoint = stsEndpoint(session, (await sessionRegionOrInstance(session))?.name);
   if (session.offline) throw new NetworkNeeded(`${action} at ${endpoint.url}`);
   const url = new URL(endpoint.url);
   const body = formEncode({ Action: action, Version: "2011-06-15", ...params });
@@ -89,7 +86,11 @@ function stsResponseForCache(xml: string, action: StsAction): Record<string, unk
     if (v === undefined) throw new UserError(`the ${action} response has no ${tag}`);
     return v;
   };
-  const expiration = new Date(need("Expiration"));
+  const expirationText = need("Expiration");
+  const expiration = parseExpiration(expirationText);
+  if (!expiration) {
+    throw new UserError(`the ${action} response has an Expiration that is not a time: ${JSON.stringify(expirationText)}`);
+  }
   const arn = xmlText(xml, "Arn");
   const creds: Record<string, string> = {
     AccessKeyId: need("AccessKeyId"),

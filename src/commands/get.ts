@@ -4,7 +4,7 @@ import { UserError } from "../errors.ts";
 import { attribute, formatCredentialResponse, parseCredentialRequest } from "../git/credential.ts";
 import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
 import { signGitRequest } from "../codecommit/sign.ts";
-import { openSession, sessionRegion, REGION_SOURCES, type SessionOptions } from "../aws/session.ts";
+import { openSession, sessionRegionOrInstance, REGION_SOURCES, type SessionOptions } from "../aws/session.ts";
 import { resolveCredentials } from "../aws/chain.ts";
 import { maskKeyId } from "../aws/credentials.ts";
 
@@ -40,7 +40,8 @@ export async function get(ctx: Context, opts: GetOptions): Promise<number> {
   const session = openSession(ctx, opts);
   const debug = session.debug;
   const hostRegion = regionFromHost(host);
-  const region = hostRegion !== undefined ? { name: hostRegion, source: `the host ${host}` } : sessionRegion(session);
+  const region =
+    hostRegion !== undefined ? { name: hostRegion, source: `the host ${host}` } : await sessionRegionOrInstance(session);
   if (!region) {
     throw new UserError(`No region: the host ${host} does not name one; set ${REGION_SOURCES}`);
   }

@@ -61,6 +61,7 @@ export const runSource: Runner = async (args, opts = {}) => {
     err: (l) => stderr.push(l),
     now: () => (opts.time ? parseTime(opts.time) : new Date()),
     home: env.HOME ?? "/nonexistent",
+    cwd: opts.cwd ?? process.cwd(),
     execPath: BINARY,
     platform: process.platform,
   };

@@ -1,0 +1,212 @@
+// IAM Identity Center: legacy sso_start_url profiles and sso-session profiles.
+// Reads the token `aws sso login` left in ~/.aws/sso/cache, refreshes an
+// sso-session token when it is about to expire, and caches role credentials in
+// ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
+import { join } from "node:path";
+import { UserError } from "../../errors.ts";
+import { cliCacheDir, pythonJsonDumps, readJsonFile, sha1Hex, withFileLock, writeJsonFile } from "../cache.ts";
+import { parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
+import { configuredEndpoint, dnsSuffix } from "../endpoints.ts";
+import { httpRequest, loadCaBundle } from "../http.ts";
+import { NetworkNeeded, setting, type Session } from "../session.ts";
+import { cachedCredentials } from "../sts.ts";
+
+const REQUIRED = ["sso_start_url", "sso_region", "sso_role_name", "sso_account_id"];
+
+const UNAUTHORIZED =
+  "The SSO session associated with this profile has expired or is otherwise invalid. " +
+  "To refresh this SSO session run aws sso login with the corresponding profile.";
+
+export function isSsoProfile(profile: Record<string, unknown> | undefined): boolean {
+  return setting(profile as never, "sso_account_id") !== undefined || setting(profile as never, "sso_role_name") !== undefined;
+}
+
+interface SsoConfig {
+  startUrl: string;
+  region: string;
+  roleName: string;
+  accountId: string;
+  sessionName?: string;
+  /** The exact `aws sso login` command that fixes an expired or missing token. */
+  login: string;
+}
+
+/** The profile merged with its sso-session section, validated as botocore does. */
+function ssoConfig(session: Session, profileName: string): SsoConfig {
+  const merged: Record<string, string> = {};
+  const profile = session.files.profiles[profileName] ?? {};
+  for (const [k, v] of Object.entries(profile)) if (typeof v === "string") merged[k] = v;
+  const sessionName = merged.sso_session;
+  if (sessionName !== undefined) {
+    const section = session.files.ssoSessions[sessionName];
+    if (!section) throw new UserError(`The specified sso-session does not exist: "${sessionName}"`);
+    for (const [k, v] of Object.entries(section)) {
+      if (typeof v !== "string") continue;
+      if (merged[k] !== undefined && merged[k] !== v) {
+        throw new UserError(`The value for ${k} is inconsistent between profile (${merged[k]}) and sso-session (${v}).`);
+      }
+      merged[k] = v;
+    }
+  }
+  const missing = REQUIRED.filter((k) => merged[k] === undefined);
+  if (missing.length > 0) {
+    throw new UserError(`The profile "${profileName}" is configured to use SSO but is missing required configuration: ${missing.join(", ")}`);
+  }
+  return {
+    startUrl: merged.sso_start_url!,
+    region: merged.sso_region!,
+    roleName: merged.sso_role_name!,
+    accountId: merged.sso_account_id!,
+    sessionName,
+    login: sessionName !== undefined ? `aws sso login --sso-session ${sessionName}` : `aws sso login --profile ${profileName}`,
+  };
+}
+
+interface Token {
+  accessToken: string;
+  expiresAt: Date;
+  raw: Record<string, unknown>;
+}
+
+function readToken(file: string, label: string, login: string): Token {
+  const raw = readJsonFile(file);
+  if (!raw) throw new UserError(`Error loading SSO Token: Token for ${label} does not exist. Run: ${login}`);
+  const expiresAt = typeof raw.expiresAt === "string" ? parseExpiration(raw.expiresAt) : undefined;
+  if (typeof raw.accessToken !== "string" || !expiresAt) {
+    throw new UserError(`Error loading SSO Token: Token for ${label} is invalid. Run: ${login}`);
+  }
+  return { accessToken: raw.accessToken, expiresAt, raw };
+}
+
+function caBundle(session: Session): string | undefined {
+  return loadCaBundle(session.ctx.env.AWS_CA_BUNDLE || setting(session.profile, "ca_bundle"));
+}
+
+function serviceUrl(session: Session, service: "sso" | "sso_oidc", region: string): string {
+  const configured = configuredEndpoint(session, service);
+  if (configured) return configured.replace(/\/+$/, "");
+  return service === "sso" ? `https://portal.sso.${region}.${dnsSuffix(region)}` : `https://oidc.${region}.${dnsSuffix(region)}`;
+}
+
+/**
+ * An sso-session token with less than 15 minutes left is refreshed once, under
+ * a lock: refresh tokens are single-use, and two helpers racing would log the
+ * user out. A refused refresh keeps the old token (botocore does the same).
+ */
+async function sessionToken(session: Session, cfg: SsoConfig, file: string): Promise<Token> {
+  const label = cfg.sessionName ?? cfg.startUrl;
+  const fresh = (t: Token) => t.expiresAt.getTime() - session.ctx.now().getTime() >= REFRESH_WINDOW_MS;
+  let token = readToken(file, label, cfg.login);
+  if (fresh(token) || cfg.sessionName === undefined) return token;
+  return withFileLock(file, async () => {
+    token = readToken(file, label, cfg.login); // another helper may have refreshed it while we waited
+    if (fresh(token)) return token;
+    const r = token.raw;
+    const registrationExpires = typeof r.registrationExpiresAt === "string" ? parseExpiration(r.registrationExpiresAt) : undefined;
+    const canRefresh =
+      typeof r.refreshToken === "string" && typeof r.clientId === "string" && typeof r.clientSecret === "string" &&
+      registrationExpires !== undefined && registrationExpires > session.ctx.now();
+    if (!canRefresh) return token;
+    if (session.offline) throw new NetworkNeeded(`SSO OIDC CreateToken for ${label}`);
+    const url = `${serviceUrl(session, "sso_oidc", cfg.region)}/token`;
+    session.debug(`sso: refreshing the token for ${label} at ${url}`);
+    const res = await httpRequest(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ grantType: "refresh_token", clientId: r.clientId, clientSecret: r.clientSecret, refreshToken: r.refreshToken }),
+      env: session.ctx.env,
+      caBundle: caBundle(session),
+    });
+    if (res.status !== 200) {
+      session.debug(`sso: the refresh was refused (HTTP ${res.status}); keeping the old token`);
+      return token;
+    }
+    const answer = JSON.parse(res.body) as Record<string, unknown>;
+    if (typeof answer.accessToken !== "string" || typeof answer.expiresIn !== "number") return token;
+    const expiresAt = new Date(session.ctx.now().getTime() + answer.expiresIn * 1000);
+    // The fields `aws sso login` writes, so the CLI keeps using the file; a refresh
+    // token that wasn't returned is dropped, as botocore drops it.
+    const written: Record<string, unknown> = {
+      startUrl: r.startUrl ?? cfg.startUrl,
+      region: r.region ?? cfg.region,
+      accessToken: answer.accessToken,
+      expiresAt: cliTime(expiresAt),
+      clientId: r.clientId,
+      clientSecret: r.clientSecret,
+      registrationExpiresAt: r.registrationExpiresAt,
+    };
+    if (typeof answer.refreshToken === "string") written.refreshToken = answer.refreshToken;
+    writeJsonFile(file, written);
+    return { accessToken: answer.accessToken, expiresAt, raw: written };
+  }, 30_000);
+}
+
+/** `%Y-%m-%dT%H:%M:%SZ`, the time format the CLI writes into its cache files. */
+function cliTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export async function fromSso(session: Session, profileName: string, refresh: boolean): Promise<Credentials | undefined> {
+  if (!isSsoProfile(session.files.profiles[profileName])) return undefined;
+  const cfg = ssoConfig(session, profileName);
+  const keyArgs: Record<string, string> = { roleName: cfg.roleName, accountId: cfg.accountId };
+  if (cfg.sessionName !== undefined) keyArgs.sessionName = cfg.sessionName;
+  else keyArgs.startUrl = cfg.startUrl;
+  const cacheFile = join(cliCacheDir(session.ctx.home), `${sha1Hex(pythonJsonDumps(keyArgs, true))}.json`);
+  // Like CLI v2, cached role credentials are used before the token is even looked at.
+  const hit = refresh ? undefined : cachedCredentials(cacheFile, session, "sso");
+  if (hit) return hit;
+
+  const tokenFile = join(session.ctx.home, ".aws", "sso", "cache", `${sha1Hex(cfg.sessionName ?? cfg.startUrl)}.json`);
+  const token = cfg.sessionName !== undefined ? await sessionToken(session, cfg, tokenFile) : readToken(tokenFile, cfg.startUrl, cfg.login);
+  if (token.expiresAt <= session.ctx.now()) {
+    throw new UserError(
+      cfg.sessionName !== undefined
+        ? `Error when retrieving token from sso: Token has expired and refresh failed. Run: ${cfg.login}`
+        : `${UNAUTHORIZED} Run: ${cfg.login}`,
+    );
+  }
+  if (session.offline) throw new NetworkNeeded(`SSO GetRoleCredentials for ${cfg.roleName} in ${cfg.accountId}`);
+  const query = new URLSearchParams({ role_name: cfg.roleName, account_id: cfg.accountId });
+  const url = `${serviceUrl(session, "sso", cfg.region)}/federation/credentials?${query}`;
+  session.debug(`sso: GetRoleCredentials at ${url}`);
+  const res = await httpRequest(url, {
+    headers: { "x-amz-sso_bearer_token": token.accessToken },
+    env: session.ctx.env,
+    caBundle: caBundle(session),
+  });
+  if (res.status === 401) throw new UserError(`${UNAUTHORIZED} Run: ${cfg.login}`);
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    // an error page; reported below by status
+  }
+  if (res.status !== 200) {
+    const code = res.headers.get("x-amzn-errortype")?.split(":")[0] ?? (body.__type as string | undefined)?.split("#").pop() ?? String(res.status);
+    const message = (body.message ?? body.Message ?? res.body.trim()) as string;
+    throw new UserError(`An error occurred (${code}) when calling the GetRoleCredentials operation: ${message}`);
+  }
+  const rc = body.roleCredentials as Record<string, unknown> | undefined;
+  if (!rc || typeof rc.accessKeyId !== "string" || typeof rc.secretAccessKey !== "string" || typeof rc.expiration !== "number") {
+    throw new UserError("the GetRoleCredentials answer has no roleCredentials");
+  }
+  const creds: Credentials = {
+    accessKeyId: rc.accessKeyId,
+    secretAccessKey: rc.secretAccessKey,
+    sessionToken: typeof rc.sessionToken === "string" ? rc.sessionToken : undefined,
+    expiration: new Date(rc.expiration),
+    source: "sso",
+  };
+  writeJsonFile(cacheFile, {
+    ProviderType: "sso",
+    Credentials: {
+      AccessKeyId: creds.accessKeyId,
+      SecretAccessKey: creds.secretAccessKey,
+      SessionToken: creds.sessionToken,
+      Expiration: cliTime(creds.expiration!),
+      AccountId: cfg.accountId,
+    },
+  });
+  return creds;
+}
