@@ -8,7 +8,9 @@ import { COMMIT, NAME, VERSION } from "./version.ts";
 
 export const USAGE = `usage: ${NAME} [--profile NAME] [--region REGION] [--ignore-host-check] [--debug] <get|store|erase>
        ${NAME} setup [--global|--system|--local|--file FILE] [--profile NAME] [--region REGION] [--url PATTERN]... [--dry-run] [--remove] [--replace]
-       ${NAME} doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json]`;
+       ${NAME} doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json]
+       ${NAME} url [--profile NAME] [--region REGION] <https or codecommit URL>
+       git-remote-codecommit <remote> <codecommit URL>   (run by git, through a link or copy with that name)`;
 
 const HELP = `${USAGE}
 
@@ -24,6 +26,8 @@ Operations (git supplies them):
 Commands:
   setup               configure git to use this helper for every CodeCommit endpoint
   doctor              check git's configuration, credentials and region; say how to fix problems
+  url URL             print a signed https://user:password@… URL (a secret for ~15 minutes)
+                      for tools that cannot run a credential helper
 
 Options:
   --profile NAME      use this AWS profile (as aws --profile)
@@ -39,6 +43,7 @@ setup options:
   --dry-run           print the git config commands without running them
   --remove            remove what setup wrote
   --replace           also remove AWS CLI credential-helper settings
+  --submodules        also allow codecommit:// URLs in submodules (protocol.codecommit.allow always)
 
 doctor options:
   --url URL           check for this repository URL (default: the region's endpoint)
@@ -49,27 +54,41 @@ doctor options:
 const STRING_OPTIONS = ["profile", "region", "file", "url"];
 const BOOLEAN_OPTIONS = [
   "ignore-host-check", "debug", "help", "version",
-  "global", "system", "local", "dry-run", "remove", "replace", "network", "json",
+  "global", "system", "local", "dry-run", "remove", "replace", "submodules", "network", "json",
 ];
 
 /** Which options each command takes; the credential operations share theirs. */
 const COMMAND_OPTIONS: Record<string, string[]> = {
   get: ["profile", "region", "ignore-host-check", "debug"],
-  setup: ["profile", "region", "global", "system", "local", "file", "url", "dry-run", "remove", "replace"],
+  setup: ["profile", "region", "global", "system", "local", "file", "url", "dry-run", "remove", "replace", "submodules"],
   doctor: ["profile", "region", "url", "network", "json", "debug"],
+  url: ["profile", "region", "debug"],
 };
 
-/** Runs one invocation; returns the exit code. Throws nothing. */
-export async function run(argv: string[], ctx: Context): Promise<number> {
+export const REMOTE_NAME = "git-remote-codecommit";
+
+/**
+ * Runs one invocation; returns the exit code. Throws nothing. `invokedAs` is
+ * the name the binary was run under: as git-remote-codecommit it is git's
+ * remote helper, unless git runs it as a credential helper (a copy of the
+ * binary under that name, where links don't exist, serves as both).
+ */
+export async function run(argv: string[], ctx: Context, invokedAs = NAME): Promise<number> {
+  const asRemote = invokedAs === REMOTE_NAME && !["get", "store", "erase"].includes(argv.at(-1) ?? "");
+  const name = asRemote ? REMOTE_NAME : NAME;
   try {
+    if (asRemote) {
+      const { remote } = await import("./commands/remote.ts");
+      return await remote(ctx, argv);
+    }
     return await dispatch(argv, ctx);
   } catch (e) {
     if (e instanceof UserError) {
-      ctx.err(`${NAME}: ${e.message}`);
+      ctx.err(`${name}: ${e.message}`);
       return e.exitCode;
     }
     // Not a bug we anticipated: still one line, never a stack trace (it could hold a secret).
-    ctx.err(`${NAME}: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    ctx.err(`${name}: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
 }
@@ -127,6 +146,7 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
         dryRun: Boolean(args["dry-run"]),
         remove: Boolean(args.remove),
         replace: Boolean(args.replace),
+        submodules: Boolean(args.submodules),
       });
     }
     case "doctor": {
@@ -139,6 +159,10 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
         json: Boolean(args.json),
         debug: Boolean(args.debug),
       });
+    }
+    case "url": {
+      const { url } = await import("./commands/url.ts");
+      return url(ctx, args._[1], { profile, region, debug: Boolean(args.debug) });
     }
     default:
       // store, erase and any operation a future git invents: read the input and
@@ -178,7 +202,8 @@ if (import.meta.main) {
     execPath: process.execPath,
     platform: process.platform,
   };
-  const code = await run(process.argv.slice(2), ctx);
+  const invokedAs = (process.argv0.split(/[\\/]/).pop() ?? "").replace(/\.exe$/i, "");
+  const code = await run(process.argv.slice(2), ctx, invokedAs);
   if (stdout) await Bun.write(Bun.stdout, stdout);
   process.exitCode = code;
 }

@@ -79,7 +79,11 @@ export function writeJsonFile(path: string, value: unknown, indent?: number): vo
  */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, waitMs = 120_000, staleMs = waitMs): Promise<T> {
   const lock = `${path}.lock`;
-  mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new UserError(`cannot create ${lock}: ${(e as Error).message}`);
+  }
   const giveUp = Date.now() + waitMs;
   for (;;) {
     try {

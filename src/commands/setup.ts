@@ -17,6 +17,8 @@ export interface SetupOptions {
   dryRun: boolean;
   remove: boolean;
   replace: boolean;
+  /** Allow codecommit:// URLs in submodules, which git refuses for unknown protocols by default. */
+  submodules: boolean;
 }
 
 /** The helper line: `!'<binary>' [--profile '<p>']`, quoted for the sh git runs it with. */
@@ -76,6 +78,13 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       commands.push(["--add", helperKey, ""], ["--add", helperKey, helper]);
     }
     if (useHttpPath?.toLowerCase() !== "true") commands.push([pathKey.replace(/usehttppath$/, "useHttpPath"), "true"]);
+  }
+
+  if (opts.submodules) {
+    const allow = await runGit(ctx, ["config", ...opts.scope, "--get", "protocol.codecommit.allow"]);
+    if (opts.remove ? allow.code === 0 : allow.stdout.trim() !== "always") {
+      commands.push(opts.remove ? ["--unset-all", "protocol.codecommit.allow"] : ["protocol.codecommit.allow", "always"]);
+    }
   }
 
   const retire = await oldHelpers(ctx);

@@ -53,7 +53,9 @@ export async function fromProcess(session: Session, profileName: string): Promis
     parsed = JSON.parse(stdout);
     if (!parsed || typeof parsed !== "object") throw new Error("not a JSON object");
   } catch (e) {
-    throw retrievalError(METHOD, `${argv[0]} did not print JSON: ${(e as Error).message}${theirs}`);
+    // The parser quotes the text it choked on, which may be a secret (an unquoted key): keep only its reason.
+    const reason = (e as Error).message.replace(/\s*"[^"]*"/g, "");
+    throw retrievalError(METHOD, `${argv[0]} did not print JSON: ${reason}${theirs}`);
   }
   if (parsed.Version !== 1) {
     const version = "Version" in parsed ? String(parsed.Version) : "<Version key not provided>";
