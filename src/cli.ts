@@ -49,6 +49,11 @@ doctor options:
   --url URL           check for this repository URL (default: the region's endpoint)
   --network           also check the clock and the credentials with AWS
   --json              machine-readable output
+
+Set git up with \`${NAME} setup\`, or by hand:
+  git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.helper ''
+  git config --global --add credential.https://git-codecommit.us-east-1.amazonaws.com.helper '!${NAME}'
+  git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true
 `;
 
 const STRING_OPTIONS = ["profile", "region", "file", "url"];
