@@ -49,6 +49,8 @@ export interface StartGitServerOptions {
    * dir. A CA passed in is not deleted by stop().
    */
   ca?: TestCa;
+  /** Wait this long before answering each request, so a test can watch a transfer's processes in flight. */
+  delayMs?: number;
 }
 
 export interface RequestRecord {
@@ -504,6 +506,7 @@ export async function startGitServer(opts: StartGitServerOptions): Promise<GitSe
     idleTimeout: 130,
     async fetch(req, srv) {
       const remoteAddr = srv.requestIP(req)?.address ?? "127.0.0.1";
+      if (opts.delayMs) await Bun.sleep(opts.delayMs);
       try {
         return await handle(req, remoteAddr);
       } catch (e) {

@@ -1,0 +1,189 @@
+// codecommit:// remotes through this binary installed as git-remote-codecommit,
+// against the verifying server: the URL forms of AWS's git-remote-codecommit,
+// its error messages, a fresh signature per git process, and no password in
+// any process's argv or environment. Also the `url` command's signed URL.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BINARY, runBinary } from "../support/cli.ts";
+import { git, gitOk, gitWorld, type GitWorld } from "../support/git-env.ts";
+import { startGitServer, type GitServer, type Identity } from "../support/git-server.ts";
+import { tempDir, tempHome } from "../support/home.ts";
+
+const USER: Identity = { accessKeyId: "AKIDREMOTEUSER000001", secretAccessKey: "remote/User+Secret/01" };
+const PASSWORD = /\d{8}T\d{6}Z[0-9a-f]{64}/;
+
+let server: GitServer;
+let endpoint: string;
+
+beforeAll(async () => {
+  // A slow server keeps the transfer's processes alive long enough to inspect them.
+  server = await startGitServer({ identities: [USER], delayMs: 150 });
+  endpoint = new URL(server.url("x")).host; // git-codecommit.us-east-1.amazonaws.com:<port>
+  await Promise.all(["demo", "other"].map((name) => server.createRepo(name, { withInitialCommit: true })));
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/**
+ * A HOME where `git-remote-codecommit` on PATH is a link to the compiled binary,
+ * with a profile `dev` in ~/.aws and CODE_COMMIT_ENDPOINT naming the server.
+ */
+async function world(env: Record<string, string> = {}): Promise<GitWorld> {
+  const home = tempHome({
+    config: "[profile dev]\nregion = us-east-1\n[profile noregion]\n",
+    credentials: `[dev]\naws_access_key_id = ${USER.accessKeyId}\naws_secret_access_key = ${USER.secretAccessKey}\n[noregion]\naws_access_key_id = x\naws_secret_access_key = y\n`,
+  });
+  const bin = join(home, "bin");
+  mkdirSync(bin);
+  symlinkSync(BINARY, join(bin, "git-remote-codecommit"));
+  const w = await gitWorld(home, server);
+  w.env.PATH = `${bin}:${w.env.PATH}`;
+  w.env.CODE_COMMIT_ENDPOINT = endpoint;
+  Object.assign(w.env, env);
+  return w;
+}
+
+const envKeys = { AWS_ACCESS_KEY_ID: USER.accessKeyId, AWS_SECRET_ACCESS_KEY: USER.secretAccessKey };
+
+describe("git-remote-codecommit", () => {
+  test("clone and push through codecommit::us-east-1://demo (env credentials)", async () => {
+    const w = await world(envKeys);
+    const dir = join(tempDir(), "demo");
+    await gitOk(["clone", "codecommit::us-east-1://demo", dir], { env: w.env });
+    writeFileSync(join(dir, "new.txt"), "pushed through the remote helper\n");
+    await gitOk(["add", "new.txt"], { env: w.env, cwd: dir });
+    await gitOk(["commit", "-m", "remote helper push"], { env: w.env, cwd: dir });
+    await gitOk(["push", "origin", "HEAD:refs/heads/from-remote-helper"], { env: w.env, cwd: dir });
+    const refs = await gitOk(["ls-remote", "codecommit::us-east-1://demo"], { env: w.env, cwd: dir });
+    expect(refs).toContain("refs/heads/from-remote-helper");
+    const signed = server.requests.filter((r) => r.path.startsWith("/v1/repos/demo") && r.status === 200);
+    expect(signed.length).toBeGreaterThan(0);
+    expect(signed.every((r) => r.username === USER.accessKeyId)).toBe(true);
+  });
+
+  test("clone and push through codecommit://dev@demo: the profile's keys and region, env keys ignored", async () => {
+    const w = await world({ AWS_ACCESS_KEY_ID: "AKIDWRONGWRONGWRONG0", AWS_SECRET_ACCESS_KEY: "wrong" });
+    const from = server.requests.length;
+    const dir = join(tempDir(), "demo");
+    await gitOk(["clone", "codecommit://dev@demo", dir], { env: w.env });
+    await gitOk(["commit", "--allow-empty", "-m", "via profile"], { env: w.env, cwd: dir });
+    await gitOk(["push", "origin", "HEAD:refs/heads/from-profile"], { env: w.env, cwd: dir });
+    const mine = server.requests.slice(from).filter((r) => r.username !== undefined);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((r) => r.username === USER.accessKeyId && r.status === 200)).toBe(true);
+  });
+
+  test("every git process signs afresh: two clones a second apart send different passwords", async () => {
+    const w = await world(envKeys);
+    const passwords: string[] = [];
+    for (const i of [1, 2]) {
+      const from = server.requests.length;
+      await gitOk(["clone", "codecommit::us-east-1://other", join(tempDir(), `other${i}`)], { env: w.env });
+      passwords.push(server.requests.slice(from).find((r) => r.status === 200 && r.password)!.password!);
+      if (i === 1) await Bun.sleep(1100);
+    }
+    expect(passwords[0]).toMatch(PASSWORD);
+    expect(passwords[1]).toMatch(PASSWORD);
+    expect(passwords[0]).not.toBe(passwords[1]);
+  });
+
+  test("the signed password appears in no process's argv or environment during a clone", async () => {
+    const w = await world(envKeys);
+    const from = server.requests.length;
+    const clone = Bun.spawn(["git", "clone", "codecommit::us-east-1://demo", join(tempDir(), "demo")], {
+      env: w.env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const seen: string[] = [];
+    let sawTransfer = false;
+    while (clone.exitCode === null) {
+      for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+        try {
+          const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+          const environ = readFileSync(`/proc/${pid}/environ`, "utf8").replaceAll("\0", "\n");
+          if (argv.includes("remote-https") && argv.includes("/v1/repos/demo")) sawTransfer = true;
+          seen.push(argv, environ);
+        } catch {
+          // the process ended between listing and reading
+        }
+      }
+      await Bun.sleep(20);
+    }
+    expect(await clone.exited).toBe(0);
+    expect(sawTransfer).toBe(true); // the snapshots did catch the transfer in flight
+    const passwords = server.requests.slice(from).flatMap((r) => (r.password ? [r.password] : []));
+    expect(passwords.length).toBeGreaterThan(0);
+    // (The secret key is in the environment here because the test put it there, as a user would.)
+    for (const text of seen) for (const p of passwords) expect(text).not.toContain(p);
+  });
+
+  test("a malformed URL, an unknown profile and a region mismatch each end in one clear line", async () => {
+    const w = await world(envKeys);
+    const cases: Array<[string, string]> = [
+      [
+        "codecommit::us-east-1://",
+        "git-remote-codecommit: The following URL is malformed: us-east-1://. A URL must be in one of the two following formats: codecommit://<profile>@<repository> or codecommit::<region>://<profile>@<repository>",
+      ],
+      [
+        "codecommit://nobody@demo",
+        "git-remote-codecommit: The following profile was not found: nobody. Available profiles are: dev, noregion. Either use one of the available profiles, or create an AWS CLI profile to use and then try again. For more information, see Configure an AWS CLI Profile in the AWS CLI User Guide.",
+      ],
+      [
+        "codecommit::eu-west-1://demo",
+        `git-remote-codecommit: CODE_COMMIT_ENDPOINT (${endpoint}) is in us-east-1, but the URL eu-west-1://demo is for eu-west-1`,
+      ],
+      [
+        "codecommit::xx-nowhere-9://demo",
+        "git-remote-codecommit: The following AWS Region is not available for use with AWS CodeCommit: xx-nowhere-9.",
+      ],
+      [
+        "codecommit://noregion@demo",
+        "git-remote-codecommit: The following profile does not have an AWS Region: noregion.",
+      ],
+    ];
+    for (const [url, message] of cases) {
+      const r = await git(["clone", url, join(tempDir(), "x")], { env: w.env });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+
+  test("argument count errors are GRC's", async () => {
+    const w = await world(envKeys);
+    const remote = join(w.home, "bin", "git-remote-codecommit");
+    let r = Bun.spawnSync([remote, "origin"], { env: w.env });
+    expect(r.stderr.toString()).toBe("git-remote-codecommit: Too few arguments. This hook requires the git command and remote.\n");
+    expect(r.exitCode).toBe(1);
+    r = Bun.spawnSync([remote, "a", "b", "c"], { env: w.env });
+    expect(r.stderr.toString()).toBe(
+      "git-remote-codecommit: Too many arguments. Hook only accepts the git command and remote, but argv was: 'a', 'b', 'c'\n",
+    );
+  });
+});
+
+describe("url", () => {
+  test("prints a signed URL the server accepts, with the username percent-encoded as GRC does", async () => {
+    const token = "IQoJ/tok+en==";
+    const tempUser: Identity = { accessKeyId: "ASIAURLTEMP000000001", secretAccessKey: "url/Temp+Secret", sessionToken: token };
+    server.identities.push(tempUser);
+    const w = await world({ AWS_ACCESS_KEY_ID: tempUser.accessKeyId, AWS_SECRET_ACCESS_KEY: tempUser.secretAccessKey, AWS_SESSION_TOKEN: token });
+    for (const input of [server.url("demo"), "codecommit::us-east-1://demo"]) {
+      const r = await runBinary(["url", input], { env: w.env });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(
+        "git-credential-codecommit: warning: this URL contains a password valid for about 15 minutes; treat it as a secret\n",
+      );
+      const signed = r.stdout.trim();
+      expect(signed).toMatch(
+        new RegExp(`^https://ASIAURLTEMP000000001%25IQoJ%2Ftok%2Ben%3D%3D:\\d{8}T\\d{6}Z[0-9a-f]{64}@${endpoint.replace(/\./g, "\\.")}/v1/repos/demo$`),
+      );
+      // No helper at all: the URL alone must be enough.
+      await gitOk(["-c", "credential.helper=", "clone", signed, join(tempDir(), "viaurl")], { env: w.env });
+    }
+  });
+});
