@@ -1,6 +1,7 @@
 // Talking to git itself: its version, its configuration, and how it picks the
 // credential helpers for a URL. setup writes through `git config` and doctor
 // reads through it, so we never edit a config file by hand.
+import { isAbsolute, join } from "node:path";
 import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
 
@@ -63,7 +64,25 @@ export async function configEntries(ctx: Context, regexp: string, scope: string[
     const key = nl === -1 ? parts[i + 1]! : parts[i + 1]!.slice(0, nl);
     entries.push({ origin: parts[i]!, key, value: nl === -1 ? "" : parts[i + 1]!.slice(nl + 1) });
   }
+  // git names the repository's own files relative to where it moved (the work
+  // tree's top, or the git dir), not to our cwd: from a subdirectory,
+  // `git config --file .git/config` would name a file that isn't there.
+  const relative = (e: ConfigEntry) => e.origin.startsWith("file:") && !isAbsolute(e.origin.slice("file:".length));
+  if (entries.some(relative)) {
+    const base = await repositoryBase(ctx);
+    if (base !== undefined) {
+      for (const e of entries.filter(relative)) e.origin = `file:${join(base, e.origin.slice("file:".length))}`;
+    }
+  }
   return entries;
+}
+
+async function repositoryBase(ctx: Context): Promise<string | undefined> {
+  for (const flag of ["--show-toplevel", "--absolute-git-dir"]) {
+    const r = await runGit(ctx, ["rev-parse", flag]);
+    if (r.code === 0 && r.stdout.trim() !== "") return r.stdout.trim();
+  }
+  return undefined;
 }
 
 /** Splits `credential.<url>.<name>` (the URL keeps its case; the name is lower-cased by git). */
@@ -97,23 +116,54 @@ function parseUrl(url: string): ParsedUrl | undefined {
   };
 }
 
+function percentDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** The fields credential.c's credential_from_url keeps, literally: port inside host, path without outer slashes. */
+function credentialFields(url: string): { protocol?: string; user?: string; host?: string; path?: string } {
+  const protoEnd = url.indexOf("://");
+  const rest = protoEnd === -1 ? url : url.slice(protoEnd + 3);
+  const slash = rest.includes("/") ? rest.indexOf("/") : rest.length;
+  const at = rest.indexOf("@");
+  const hasUser = at !== -1 && at < slash;
+  const colon = rest.indexOf(":");
+  const host = rest.slice(hasUser ? at + 1 : 0, slash);
+  const path = rest.slice(slash).replace(/^\/+/, "").replace(/\/+$/, "");
+  return {
+    protocol: protoEnd > 0 ? url.slice(0, protoEnd) : undefined,
+    user: hasUser ? percentDecode(rest.slice(0, colon !== -1 && colon < at ? colon : at)) : undefined,
+    host: host === "" ? undefined : percentDecode(host),
+    path: path === "" ? undefined : percentDecode(path),
+  };
+}
+
 /**
- * git's urlmatch: same scheme, a `*` in a host label matches within that label
- * only, the same port (a pattern without a port means the default port), and
- * the pattern's path a prefix of the URL's on a `/` boundary.
+ * git's urlmatch: same scheme, a host label `*` matches any one label, the
+ * same port (a pattern without a port means the default port), and the
+ * pattern's path a prefix of the URL's on a `/` boundary. A pattern that is
+ * not a whole URL (`example.com`, `https://`) gets git's fallback instead:
+ * each field it has must equal the URL's exactly.
  */
 export function urlMatches(pattern: string, url: string): boolean {
   const p = parseUrl(pattern);
+  if (!p || p.host === "") {
+    const want = credentialFields(pattern);
+    const have = credentialFields(url);
+    return (["protocol", "user", "host", "path"] as const).every((k) => want[k] === undefined || want[k] === have[k]);
+  }
   const u = parseUrl(url);
-  if (!p || !u || p.scheme !== u.scheme || p.port !== u.port) return false;
+  if (!u || p.scheme !== u.scheme || p.port !== u.port) return false;
   if (p.user !== undefined && p.user !== u.user) return false;
   const pl = p.host.split(".");
   const ul = u.host.split(".");
   if (pl.length !== ul.length) return false;
-  for (let i = 0; i < pl.length; i++) {
-    const re = new RegExp(`^${pl[i]!.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^.]*")}$`);
-    if (!re.test(ul[i]!)) return false;
-  }
+  // urlmatch.c's match_host: `git-*` is not a wildcard, only a label that is exactly `*`.
+  if (pl.some((label, i) => label !== "*" && label !== ul[i])) return false;
   return p.path === "" || u.path === p.path || u.path.startsWith(`${p.path}/`);
 }
 

@@ -1,0 +1,328 @@
+// `doctor` on real git configurations, in-process and compiled: a healthy
+// setup, each way git's configuration goes wrong (with the fix it names), what
+// it says about credentials without touching the network, and with --network
+// the clock against the git server and GetCallerIdentity against a fake STS.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { appendFileSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RUNNERS, type RunResult } from "../support/cli.ts";
+import { ACCOUNT, startFakeSts, type FakeSts } from "../support/fake-sts.ts";
+import { gitOk, gitWorld, type GitWorld } from "../support/git-env.ts";
+import { startGitServer, type GitServer } from "../support/git-server.ts";
+import { tempDir, tempHome } from "../support/home.ts";
+
+const KEYS = { AWS_ACCESS_KEY_ID: "AKIDDOCTOREXAMPLE001", AWS_SECRET_ACCESS_KEY: "doctor/Secret+Key/EXAMPLE" };
+const MASKED = "AKID…E001";
+const DEFAULT_URL = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/example";
+const SECTION = "credential.https://git-codecommit.*.amazonaws.com";
+const AWS_HELPER = "!aws codecommit credential-helper $@";
+
+interface Check {
+  name: string;
+  status: "ok" | "warn" | "fail";
+  message: string;
+  fix?: string;
+}
+
+/** `[status] name: message` lines, with each `fix:` line attached to the check above it. */
+function checks(stdout: string): Check[] {
+  const out: Check[] = [];
+  for (const line of stdout.split("\n")) {
+    const m = /^\[(ok|warn|fail)\] (\w+): (.*)$/.exec(line);
+    if (m) out.push({ name: m[2]!, status: m[1] as Check["status"], message: m[3]! });
+    const fix = /^ {7}fix: (.*)$/.exec(line);
+    if (fix) out.at(-1)!.fix = fix[1]!;
+  }
+  return out;
+}
+
+/** Never the secret, whatever the output. */
+function expectNoSecret(r: RunResult) {
+  expect(r.stdout + r.stderr).not.toContain(KEYS.AWS_SECRET_ACCESS_KEY);
+}
+
+let server: GitServer;
+let sts: FakeSts;
+beforeAll(async () => {
+  server = await startGitServer({ identities: [] });
+  sts = await startFakeSts({ identities: { [KEYS.AWS_ACCESS_KEY_ID]: { secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY } } });
+});
+afterAll(async () => {
+  await Promise.all([server?.stop(), sts?.stop()]);
+});
+
+describe.each(RUNNERS)("doctor (%s)", (kind, runCli) => {
+  const doctor = (w: GitWorld, args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) =>
+    runCli(["doctor", ...args], { env: opts.env ?? { ...w.env, ...KEYS }, cwd: opts.cwd ?? w.home });
+
+  async function configured(setupArgs: string[] = []): Promise<GitWorld> {
+    const w = await gitWorld(tempHome());
+    const r = await runCli(["setup", ...setupArgs], { env: w.env, cwd: w.home });
+    expect(r.code).toBe(0);
+    return w;
+  }
+
+  // In-process, doctor is version 0.0.0-dev and the configured binary is the
+  // compiled release build, so it rightly warns that they differ.
+  const binaryStatus = kind === "binary" ? "ok" : "warn";
+
+  test("a healthy setup: every check ok, exit 0", async () => {
+    const w = await configured();
+    const r = await doctor(w, []);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(checks(r.stdout).map((c) => [c.name, c.status])).toEqual([
+      ["git", "ok"],
+      ["helper", "ok"],
+      ["useHttpPath", "ok"],
+      ["binary", binaryStatus],
+      ["region", "ok"],
+      ["credentials", "ok"],
+    ]);
+    expect(r.stdout).toContain(`[ok] helper: git runs !'`);
+    expect(r.stdout).toContain(`for ${DEFAULT_URL} (file:${w.globalConfig})`);
+    expect(r.stdout).toContain("[ok] region: us-east-1 (from the host git-codecommit.us-east-1.amazonaws.com)\n");
+    expect(r.stdout).toContain(`[ok] credentials: profile "default": env, access key ${MASKED}\n`);
+    expect(r.stdout).toEndWith("No problems found.\n");
+    expectNoSecret(r);
+  });
+
+  test("--json says the same as JSON", async () => {
+    const w = await configured();
+    const r = await doctor(w, ["--json"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { healthy: boolean; checks: Check[] };
+    expect(report.healthy).toBe(true);
+    expect(report.checks.map((c) => [c.name, c.status])).toEqual(checks((await doctor(w, [])).stdout).map((c) => [c.name, c.status]));
+    expect(report.checks.find((c) => c.name === "credentials")!.message).toBe(`profile "default": env, access key ${MASKED}`);
+    expectNoSecret(r);
+  });
+
+  test("not set up: fail, fixed by setup", async () => {
+    const w = await gitWorld(tempHome());
+    const r = await doctor(w, []);
+    expect(r.code).toBe(1);
+    const found = checks(r.stdout);
+    expect(found.find((c) => c.name === "helper")).toEqual({
+      name: "helper",
+      status: "fail",
+      message: `git will not run git-credential-codecommit for ${DEFAULT_URL} (no credential helper applies)`,
+      fix: "git-credential-codecommit setup",
+    });
+    expect(found.find((c) => c.name === "useHttpPath")).toMatchObject({ status: "fail", fix: "git-credential-codecommit setup" });
+    expect(r.stdout).toEndWith("Problems found: run the fix commands above.\n");
+  });
+
+  describe("a generic helper after our sections still runs, and doctor names it", () => {
+    test("in the repository's config, seen from a subdirectory; the fix works there", async () => {
+      const w = await configured();
+      const repo = realpathSync(tempDir());
+      const sub = join(repo, "src", "deep");
+      mkdirSync(sub, { recursive: true });
+      await gitOk(["init", "-q", repo], { env: w.env });
+      await gitOk(["config", "--local", "credential.helper", "store"], { env: w.env, cwd: repo });
+      const r = await doctor(w, [], { cwd: sub });
+      expect(r.code).toBe(1);
+      const store = checks(r.stdout).filter((c) => c.status === "fail");
+      expect(store).toHaveLength(1);
+      // git itself says `file:.git/config`, which means nothing from src/deep.
+      const config = join(repo, ".git", "config");
+      expect(store[0]!.message).toStartWith(`git also runs helper "store" (file:${config}) for this URL: it will store the 15-minute password`);
+      expect(store[0]!.fix).toBe(`git config --file '${config}' --unset-all 'credential.helper' '^store$', then git-credential-codecommit setup`);
+
+      const unset = Bun.spawn(["sh", "-c", store[0]!.fix!.replace(/, then .*$/, "")], { env: w.env, cwd: sub, stderr: "pipe" });
+      expect(await unset.exited).toBe(0);
+      expect((await doctor(w, [], { cwd: sub })).code).toBe(0);
+    });
+
+    test("later in the same file", async () => {
+      const w = await configured();
+      appendFileSync(w.globalConfig, "[credential]\n\thelper = store\n");
+      const r = await doctor(w, []);
+      expect(r.code).toBe(1);
+      expect(checks(r.stdout).filter((c) => c.status === "fail")).toEqual([
+        {
+          name: "helper",
+          status: "fail",
+          message: `git also runs helper "store" (file:${w.globalConfig}) for this URL: it will store the 15-minute password and hand it back after it expires`,
+          fix: `git config --file '${w.globalConfig}' --unset-all 'credential.helper' '^store$', then git-credential-codecommit setup`,
+        },
+      ]);
+    });
+
+    test("but not when it comes before them: the reset line clears it", async () => {
+      const w = await gitWorld(tempHome());
+      writeFileSync(w.globalConfig, "[credential]\n\thelper = store\n");
+      await runCli(["setup"], { env: w.env, cwd: w.home });
+      expect((await doctor(w, [])).code).toBe(0);
+    });
+  });
+
+  test("useHttpPath off: fail, fixed by setup", async () => {
+    const w = await configured();
+    await gitOk(["config", "--global", "--unset", `${SECTION}.useHttpPath`], { env: w.env });
+    const r = await doctor(w, []);
+    expect(r.code).toBe(1);
+    expect(checks(r.stdout).filter((c) => c.status === "fail")).toEqual([
+      {
+        name: "useHttpPath",
+        status: "fail",
+        message: "credential.useHttpPath is off for this URL: git won't send the repository path to sign",
+        fix: "git-credential-codecommit setup",
+      },
+    ]);
+  });
+
+  test("the configured binary is missing: fail", async () => {
+    const w = await gitWorld(tempHome());
+    const gone = join(tempDir(), "moved", "git-credential-codecommit");
+    await gitOk(["config", "--global", `${SECTION}.helper`, ""], { env: w.env });
+    await gitOk(["config", "--global", "--add", `${SECTION}.helper`, `!'${gone}'`], { env: w.env });
+    await gitOk(["config", "--global", `${SECTION}.useHttpPath`, "true"], { env: w.env });
+    const r = await doctor(w, []);
+    expect(r.code).toBe(1);
+    expect(checks(r.stdout).filter((c) => c.status === "fail")).toEqual([
+      { name: "binary", status: "fail", message: `the configured helper ${gone} does not exist`, fix: "git-credential-codecommit setup" },
+    ]);
+  });
+
+  test("the AWS CLI's helper left before our sections: warn, fixed by setup --replace", async () => {
+    const w = await gitWorld(tempHome());
+    await gitOk(["config", "--global", "credential.helper", AWS_HELPER], { env: w.env });
+    await runCli(["setup"], { env: w.env, cwd: w.home });
+    const r = await doctor(w, []);
+    expect(r.code).toBe(0);
+    expect(checks(r.stdout).filter((c) => c.status !== "ok" && c.name !== "binary")).toEqual([
+      {
+        name: "migration",
+        status: "warn",
+        message: `an AWS CLI credential-helper setting is still configured: credential.helper (file:${w.globalConfig})`,
+        fix: "git-credential-codecommit setup --replace",
+      },
+    ]);
+  });
+
+  test("the AWS CLI's helper after our sections: fail, fixed by setup --replace", async () => {
+    const w = await configured();
+    await gitOk(["config", "--global", "credential.helper", AWS_HELPER], { env: w.env });
+    const r = await doctor(w, []);
+    expect(r.code).toBe(1);
+    expect(checks(r.stdout).filter((c) => c.status === "fail")).toEqual([
+      {
+        name: "helper",
+        status: "fail",
+        message: `git also runs the AWS CLI's helper "${AWS_HELPER}" (file:${w.globalConfig})`,
+        fix: "git-credential-codecommit setup --replace",
+      },
+    ]);
+  });
+
+  test("an assume-role profile with nothing cached: says it would call AssumeRole, and doesn't", async () => {
+    const home = tempHome({
+      config: "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = base\nregion = eu-west-1\n",
+      credentials: `[base]\naws_access_key_id = ${KEYS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${KEYS.AWS_SECRET_ACCESS_KEY}\n`,
+    });
+    const w = await gitWorld(home);
+    expect((await runCli(["setup"], { env: w.env, cwd: w.home })).code).toBe(0);
+    const before = sts.requests.length;
+    const r = await doctor(w, ["--profile", "role"], { env: { ...w.env, AWS_ENDPOINT_URL_STS: sts.url } });
+    expect(r.code).toBe(0);
+    expect(checks(r.stdout).find((c) => c.name === "credentials")).toEqual({
+      name: "credentials",
+      status: "ok",
+      message: `profile "role": would call AssumeRole at ${sts.url} (not done without --network)`,
+    });
+    expect(sts.requests.length).toBe(before);
+    expectNoSecret(r);
+  });
+
+  describe("--network", () => {
+    /** Set up for the git server's own address, which doctor can reach without name resolution. */
+    async function networked(): Promise<{ w: GitWorld; args: string[]; env: Record<string, string> }> {
+      const origin = `https://127.0.0.1:${server.port}`;
+      const w = await configured(["--url", origin]);
+      return {
+        w,
+        args: ["--network", "--url", `${origin}/v1/repos/x`, "--region", "us-east-1"],
+        env: { ...w.env, AWS_CA_BUNDLE: server.caFile, AWS_ENDPOINT_URL_STS: sts.url },
+      };
+    }
+
+    test("healthy: the clock agrees with the server and AWS names the account and ARN", async () => {
+      const { w, args, env } = await networked();
+      const r = await doctor(w, args, { env: { ...env, ...KEYS } });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const found = checks(r.stdout);
+      // The Date header has whole seconds, and Bun.serve refreshes it once a second.
+      const clock = found.find((c) => c.name === "clock")!;
+      expect(clock.status).toBe("ok");
+      expect(clock.message).toMatch(new RegExp(`^within [12] s of https://127\\.0\\.0\\.1:${server.port}$`));
+      expect(found.find((c) => c.name === "aws")).toEqual({
+        name: "aws",
+        status: "ok",
+        message: `AWS accepts these credentials: account ${ACCOUNT}, arn:aws:sts::${ACCOUNT}:assumed-role/caller/${KEYS.AWS_ACCESS_KEY_ID}`,
+      });
+      expect(found.every((c) => c.status === "ok" || c.name === "binary")).toBe(true);
+      expectNoSecret(r);
+    });
+
+    const failures: Array<[string, Record<string, string>, string]> = [
+      [
+        "an unknown access key",
+        { AWS_ACCESS_KEY_ID: "AKIDUNKNOWNEXAMPLE01" },
+        "AWS does not know this access key (deleted, deactivated, or from another partition such as aws-cn or aws-us-gov): " +
+          "An error occurred (InvalidClientTokenId)",
+      ],
+      [
+        "a wrong secret",
+        { AWS_SECRET_ACCESS_KEY: "not/the+secret" },
+        "the secret key does not belong to this access key: An error occurred (SignatureDoesNotMatch)",
+      ],
+    ];
+    test.each(failures)("%s: fail, naming the cause", async (_name, override, cause) => {
+      const { w, args, env } = await networked();
+      const r = await doctor(w, args, { env: { ...env, ...KEYS, ...override } });
+      expect(r.code).toBe(1);
+      const aws = checks(r.stdout).find((c) => c.name === "aws")!;
+      expect(aws.status).toBe("fail");
+      expect(aws.message.slice(0, cause.length)).toBe(cause);
+      expect(aws.fix).toBe("renew or correct the credentials, then run doctor --network again");
+      expect(r.stdout).not.toContain("not/the+secret");
+    });
+
+    test("an expired session token: fail, naming the cause", async () => {
+      // fake-sts.ts answers GetCallerIdentity only with success or a signature
+      // error; this stands in for STS's answer to an expired session token.
+      const expired = Bun.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        fetch: () =>
+          new Response(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    <Type>Sender</Type>\n" +
+              "    <Code>ExpiredToken</Code>\n    <Message>The security token included in the request is expired</Message>\n" +
+              "  </Error>\n  <RequestId>0c5b5a36-0000-4000-8000-000000000000</RequestId>\n</ErrorResponse>\n",
+            { status: 400, headers: { "Content-Type": "text/xml" } },
+          ),
+      });
+      try {
+        const { w, args, env } = await networked();
+        const r = await doctor(w, args, {
+          env: { ...env, ...KEYS, AWS_SESSION_TOKEN: "expired/session+token", AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${expired.port}` },
+        });
+        expect(r.code).toBe(1);
+        expect(checks(r.stdout).find((c) => c.name === "aws")).toEqual({
+          name: "aws",
+          status: "fail",
+          message:
+            "the session token has expired: An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: " +
+            "The security token included in the request is expired",
+          fix: "renew or correct the credentials, then run doctor --network again",
+        });
+        expect(r.stdout).not.toContain("expired/session+token");
+      } finally {
+        await expired.stop(true);
+      }
+    });
+  });
+});
