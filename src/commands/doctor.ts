@@ -6,11 +6,10 @@ import { COMMIT, NAME, VERSION } from "../version.ts";
 import { atLeast, configEntries, effectiveHelpers, gitVersion, runGit, type HelperEntry } from "../git/config.ts";
 import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
 import { AWS_CLI_HELPER } from "../codecommit/patterns.ts";
-import { MIN_GIT } from "./setup.ts";
+import { MIN_GIT, ourHelper } from "./setup.ts";
 import { NetworkNeeded, openSession, sessionRegion, type Session } from "../aws/session.ts";
 import { resolveCredentials } from "../aws/chain.ts";
 import { maskKeyId, type Credentials } from "../aws/credentials.ts";
-import { shlexSplit } from "../aws/shlex.ts";
 
 export interface DoctorOptions {
   profile?: string;
@@ -28,19 +27,6 @@ interface Check {
   status: Status;
   message: string;
   fix?: string;
-}
-
-/** The binary and arguments of a helper line that runs us, or undefined. */
-function ourHelper(value: string): { binary: string; args: string[] } | undefined {
-  if (!value.startsWith("!")) return undefined;
-  let words: string[];
-  try {
-    words = shlexSplit(value.slice(1));
-  } catch {
-    return undefined;
-  }
-  const binary = words[0];
-  return binary && /git-credential-codecommit[^/\\]*$/.test(binary) ? { binary, args: words.slice(1) } : undefined;
 }
 
 function optionOf(args: string[], flag: string): string | undefined {

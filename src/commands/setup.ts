@@ -5,6 +5,7 @@ import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { atLeast, configEntries, credentialKey, gitVersion, runGit, shellQuote, type Version } from "../git/config.ts";
 import { AWS_CLI_HELPER, CODECOMMIT_URL_PATTERNS } from "../codecommit/patterns.ts";
+import { shlexSplit } from "../aws/shlex.ts";
 
 /** Wildcards in credential URL patterns (`*.amazonaws.com`) arrived in git 2.13. */
 export const MIN_GIT: Version = [2, 13, 0];
@@ -31,9 +32,22 @@ export function helperCommand(ctx: Context, profile?: string, region?: string): 
   return cmd;
 }
 
-/** Ours: the reset line, or a helper that runs a git-credential-codecommit binary. */
+/** The binary and arguments of a helper line that runs a git-credential-codecommit binary, or undefined. */
+export function ourHelper(value: string): { binary: string; args: string[] } | undefined {
+  if (!value.startsWith("!")) return undefined;
+  let words: string[];
+  try {
+    words = shlexSplit(value.slice(1));
+  } catch {
+    return undefined;
+  }
+  const binary = words[0];
+  return binary && /git-credential-codecommit[^/\\]*$/.test(binary) ? { binary, args: words.slice(1) } : undefined;
+}
+
+/** Ours to replace or remove: the reset line, or a helper line that runs us. */
 function isOurHelper(value: string, current: string): boolean {
-  return value === "" || value === current || /^!'[^']*git-credential-codecommit[^/']*'( |$)/.test(value);
+  return value === "" || value === current || ourHelper(value) !== undefined;
 }
 
 function regexLiteral(s: string): string {
