@@ -41,7 +41,11 @@ export function proxyFor(url: URL, env: Env): string | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   for (const entry of noProxy) {
     if (entry === "*") return undefined;
-    const [name, port] = entry.replace(/^\*?\.?/, "").split(/:(?=\d+$)/) as [string, string?];
+    const bare = entry.replace(/^\*?\.?/, "");
+    // `host:port`, where only a bracketed IPv6 literal may hold colons of its own (`::1` is a host).
+    const hostPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(bare);
+    const name = (hostPort?.[1] ?? bare).replace(/^\[|\]$/g, "");
+    const port = hostPort?.[2];
     if (port && port !== (url.port || (url.protocol === "https:" ? "443" : "80"))) continue;
     if (host === name || host.endsWith(`.${name}`)) return undefined;
   }
@@ -89,8 +93,8 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
     } catch (e) {
       lastError = e;
     }
-    // Full jitter on an exponential base, as the AWS SDKs back off.
-    await Bun.sleep(Math.random() * Math.min(1000, 100 * 2 ** attempt));
+    // Full jitter on an exponential base, as the AWS SDKs back off; no wait once the attempts are spent.
+    if (attempt < attempts) await Bun.sleep(Math.random() * Math.min(1000, 100 * 2 ** attempt));
   }
   throw connectionError(url, lastError);
 }

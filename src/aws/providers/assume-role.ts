@@ -76,6 +76,9 @@ export async function fromAssumeRole(
     keyArgs.DurationSeconds = duration;
   }
   const cacheFile = roleCacheFile(session, keyArgs);
+  // Like botocore, never refresh with MFA: the short-lived answer just obtained is kept (with a
+  // warning), rather than asking at once for a second code, which a TOTP device can't give anyway.
+  if (refresh && mfaSerial !== undefined) return undefined;
 
   const fromCache = () => (refresh ? undefined : cachedCredentials(cacheFile, session, "assume-role"));
   const hit = fromCache();
@@ -90,7 +93,8 @@ export async function fromAssumeRole(
         ? await namedSource(session, credentialSource)
         : hasStaticKeys(session.files.profiles[sourceProfile!]!) || !isAssumeRoleProfile(session.files.profiles[sourceProfile!])
           ? await resolveSource(session, sourceProfile!)
-          : await fromAssumeRole(session, sourceProfile!, refresh, resolveSource, namedSource, [...visited, sourceProfile!]);
+          : // Only this role's credentials were short: the hop's cache entry still serves.
+            await fromAssumeRole(session, sourceProfile!, false, resolveSource, namedSource, [...visited, sourceProfile!]);
     if (!sourceCreds) {
       throw credentialSource !== undefined
         ? retrievalError(credentialSource, `No credentials found in credential_source referenced in profile ${profileName}`)
