@@ -7,6 +7,8 @@ import { httpRequest } from "../http.ts";
 import type { Session } from "../session.ts";
 
 const METHOD = "container-role";
+/** botocore's MetadataRetrievalError wraps the endpoint's failures in this, and the CLI prints it. */
+const METADATA_ERROR = "Error retrieving metadata: ";
 /** Where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI points (the ECS agent). */
 export const ECS_ENDPOINT = "http://169.254.170.2";
 /** Plain-http hosts botocore 1.43 allows for a full URI, besides loopback addresses. */
@@ -75,13 +77,13 @@ export async function fromContainer(session: Session): Promise<Credentials | und
     throw retrievalError(METHOD, (e as Error).message);
   }
   if (res.status !== 200) {
-    throw retrievalError(METHOD, `Received non 200 response ${res.status} from container metadata: ${res.body.trim()}`);
+    throw retrievalError(METHOD, `${METADATA_ERROR}Received non 200 response ${res.status} from container metadata: ${res.body.trim()}`);
   }
   let c: Record<string, unknown>;
   try {
-    c = JSON.parse(res.body);
+    c = JSON.parse(res.body) ?? {};
   } catch {
-    throw retrievalError(METHOD, "Unable to parse JSON returned from container metadata services");
+    throw retrievalError(METHOD, `${METADATA_ERROR}Unable to parse JSON returned from container metadata services`);
   }
   if (typeof c.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string") {
     throw retrievalError(METHOD, "the container endpoint's answer has no AccessKeyId and SecretAccessKey");

@@ -1,7 +1,7 @@
 // EC2 instance metadata (IMDSv2 with the v1 fallback botocore allows): the
 // instance role's credentials, and the region as the last region fallback.
 import { UserError } from "../../errors.ts";
-import type { Credentials } from "../credentials.ts";
+import { parseExpiration, type Credentials } from "../credentials.ts";
 import { httpRequest, type HttpResponse } from "../http.ts";
 import { setting, type Session } from "../session.ts";
 
@@ -116,14 +116,15 @@ export async function fromInstanceMetadata(session: Session): Promise<Credential
     if (!role) return undefined;
     const doc = await metadata(session, imds, `latest/meta-data/iam/security-credentials/${role}`);
     if (!doc) return undefined;
-    const c = JSON.parse(doc) as Record<string, unknown>;
+    const c = (JSON.parse(doc) ?? {}) as Record<string, unknown>;
     const ok = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"].every((k) => typeof c[k] === "string");
-    if (!ok) return undefined;
+    const expiration = ok ? parseExpiration(c.Expiration as string) : undefined;
+    if (!expiration) return undefined;
     return {
       accessKeyId: c.AccessKeyId as string,
       secretAccessKey: c.SecretAccessKey as string,
       sessionToken: c.Token as string,
-      expiration: new Date(c.Expiration as string),
+      expiration,
       source: `iam-role (${role})`,
     };
   } catch (e) {

@@ -68,12 +68,13 @@ interface Token {
   raw: Record<string, unknown>;
 }
 
-function readToken(file: string, label: string, login: string): Token {
+/** botocore's SSOTokenLoader texts: a missing token is named by its session, an invalid one by its start URL. */
+function readToken(file: string, cfg: SsoConfig): Token {
   const raw = readJsonFile(file);
-  if (!raw) throw new UserError(`Error loading SSO Token: Token for ${label} does not exist. Run: ${login}`);
+  if (!raw) throw new UserError(`Error loading SSO Token: Token for ${cfg.sessionName ?? cfg.startUrl} does not exist. Run: ${cfg.login}`);
   const expiresAt = typeof raw.expiresAt === "string" ? parseExpiration(raw.expiresAt) : undefined;
   if (typeof raw.accessToken !== "string" || !expiresAt) {
-    throw new UserError(`Error loading SSO Token: Token for ${label} is invalid. Run: ${login}`);
+    throw new UserError(`Error loading SSO Token: Token for ${cfg.startUrl} is invalid. Run: ${cfg.login}`);
   }
   return { accessToken: raw.accessToken, expiresAt, raw };
 }
@@ -96,10 +97,10 @@ function serviceUrl(session: Session, service: "sso" | "sso_oidc", region: strin
 async function sessionToken(session: Session, cfg: SsoConfig, file: string): Promise<Token> {
   const label = cfg.sessionName ?? cfg.startUrl;
   const fresh = (t: Token) => t.expiresAt.getTime() - session.ctx.now().getTime() >= REFRESH_WINDOW_MS;
-  let token = readToken(file, label, cfg.login);
+  let token = readToken(file, cfg);
   if (fresh(token) || cfg.sessionName === undefined) return token;
   return withFileLock(file, async () => {
-    token = readToken(file, label, cfg.login); // another helper may have refreshed it while we waited
+    token = readToken(file, cfg); // another helper may have refreshed it while we waited
     if (fresh(token)) return token;
     const r = token.raw;
     const registrationExpires = typeof r.registrationExpiresAt === "string" ? parseExpiration(r.registrationExpiresAt) : undefined;
@@ -158,7 +159,7 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
   if (hit) return hit;
 
   const tokenFile = join(session.ctx.home, ".aws", "sso", "cache", `${sha1Hex(cfg.sessionName ?? cfg.startUrl)}.json`);
-  const token = cfg.sessionName !== undefined ? await sessionToken(session, cfg, tokenFile) : readToken(tokenFile, cfg.startUrl, cfg.login);
+  const token = cfg.sessionName !== undefined ? await sessionToken(session, cfg, tokenFile) : readToken(tokenFile, cfg);
   if (token.expiresAt <= session.ctx.now()) {
     throw new UserError(
       cfg.sessionName !== undefined
