@@ -16,6 +16,8 @@ interface Imds {
   deadline?: number;
   /** undefined: not asked yet; null: no token, use IMDSv1. */
   token?: string | null;
+  /** The token request was refused outright (400): botocore stops asking the metadata service. */
+  refused?: boolean;
 }
 
 // One client per session, so the credential and region lookups share a token and a deadline.
@@ -77,6 +79,7 @@ async function call(session: Session, imds: Imds, method: string, path: string, 
 
 async function token(session: Session, imds: Imds): Promise<string | null> {
   if (imds.token !== undefined) return imds.token;
+  if (imds.refused) throw new ImdsUnavailable();
   let result: string | null | "give-up" = null;
   for (let i = 0; i < imds.attempts; i++) {
     const res = await call(session, imds, "PUT", "latest/api/token", { "x-aws-ec2-metadata-token-ttl-seconds": "21600" });
@@ -85,7 +88,10 @@ async function token(session: Session, imds: Imds): Promise<string | null> {
     else if (res.status === 400) result = "give-up";
     break; // 403/404/405: IMDSv1
   }
-  if (result === "give-up") throw new ImdsUnavailable();
+  if (result === "give-up") {
+    imds.refused = true;
+    throw new ImdsUnavailable();
+  }
   if (result === null && imds.v1Disabled) {
     throw new UserError(
       "Error retrieving metadata: Unable to retrieve token for use in IMDSv2 call and IMDSv1 has been disabled",
