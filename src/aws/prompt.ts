@@ -21,13 +21,22 @@ export function promptTerminal(env: Env, question: string, why: string, fix: str
   } catch {
     throw new UserError(`${why}, but there is no terminal to ask on; ${fix}`);
   }
+  // Typed without echo, as the CLI's getpass does; if stty is missing the code just shows.
+  const echo = (on: boolean) =>
+    !windows && Bun.spawnSync(["stty", on ? "echo" : "-echo"], { stdin: input, stdout: "ignore", stderr: "ignore" }).success;
+  let hidden = false;
   try {
+    hidden = echo(false); // before the question: a fast typist (or a test) answers at once
     writeSync(output, question);
     const buf = Buffer.alloc(1);
     let line = "";
     while (readSync(input, buf, 0, 1, null) === 1 && buf[0] !== 0x0a) line += String.fromCharCode(buf[0]!);
     return line.replace(/\r$/, "").trim();
   } finally {
+    if (hidden) {
+      echo(true);
+      writeSync(output, "\n"); // the Enter that wasn't echoed
+    }
     closeSync(input);
     if (output !== input) closeSync(output);
   }

@@ -71,6 +71,7 @@ describe.each(TERMINAL_RUNNERS)("MFA on a terminal (%s)", (_kind, command) => {
     const env = stsEnv(home, sts);
     const r = await onTerminal(command, ["--profile", "mfa", "get"], env);
     expect(r.tty).toContain(PROMPT);
+    expect(r.tty).toBe(`${PROMPT}\r\n`); // the code is typed without echo, as getpass does
     expect(r.stderr).toBe("");
     expect(sts.requests.length).toBe(1);
     const rec = sts.requests[0]!;
