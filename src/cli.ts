@@ -1,5 +1,5 @@
-// Entry point: argv → command. Kept small: everything but `get` is imported lazily,
-// so git's hot path loads only what signing needs.
+// Entry point: argv → command. Kept small: each command is imported only when
+// it runs, so git's hot path (`get`) loads only what signing needs.
 import mri from "mri";
 import type { Context } from "./context.ts";
 import { UserError } from "./errors.ts";
@@ -92,8 +92,10 @@ export async function run(argv: string[], ctx: Context, invokedAs = NAME): Promi
       ctx.err(`${name}: ${e.message}`);
       return e.exitCode;
     }
-    // Not a bug we anticipated: still one line, never a stack trace (it could hold a secret).
-    ctx.err(`${name}: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    // Not a bug we anticipated: still one line, never a stack trace. A parse error's
+    // message quotes the text it choked on, which could be a secret: name it only.
+    const detail = e instanceof SyntaxError ? "a parse error" : e instanceof Error ? e.message : String(e);
+    ctx.err(`${name}: unexpected error: ${detail}`);
     return 1;
   }
 }
@@ -124,7 +126,7 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
   }
   const operation = args._[0];
   if (operation === undefined) throw usageError("no operation given");
-  const allowed = COMMAND_OPTIONS[operation] ?? COMMAND_OPTIONS.get!;
+  const allowed = Object.hasOwn(COMMAND_OPTIONS, operation) ? COMMAND_OPTIONS[operation]! : COMMAND_OPTIONS.get!;
   for (const option of [...STRING_OPTIONS, ...BOOLEAN_OPTIONS]) {
     if (args[option] !== undefined && args[option] !== false && !allowed.includes(option) && option !== "h") {
       throw usageError(`--${option} does not apply to ${operation}`);

@@ -39,6 +39,22 @@ describe.each(RUNNERS)("command line (%s)", (kind, runCli) => {
     expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
+  test("an operation named like an object property is just an unknown operation", async () => {
+    const r = await runCli(["--debug", "toString"], { env: env(), stdin: "" });
+    expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  test("doctor --url that isn't a URL is a usage error", async () => {
+    const r = await runCli(["doctor", "--url", "git-codecommit.us-east-1.amazonaws.com/v1/repos/x"], { env: env() });
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "git-credential-codecommit: --url must be a repository URL such as https://git-codecommit.us-east-1.amazonaws.com/v1/repos/NAME, " +
+        "not git-codecommit.us-east-1.amazonaws.com/v1/repos/x\n",
+    });
+  });
+
   test("no operation is a usage error with exit 2", async () => {
     const r = await runCli([], { env: env() });
     expect(r.code).toBe(2);

@@ -1,9 +1,11 @@
 // Files shared with the AWS CLI: ~/.aws/cli/cache (assumed-role, web-identity
 // and SSO role credentials) and ~/.aws/sso/cache (SSO tokens). Same names, same
 // format, so `aws` and we reuse each other's entries.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "../errors.ts";
+import { withCleanup } from "./cleanup.ts";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -36,11 +38,23 @@ export function cliCacheDir(home: string): string {
   return join(home, ".aws", "cli", "cache");
 }
 
+/**
+ * `text` as a JSON object, or undefined (not JSON, null, an array…). Parse
+ * errors are swallowed on purpose: their messages quote the input, which may be a token.
+ */
+export function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text);
+    return value && typeof value === "object" && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A cache entry, or undefined when it is missing, unreadable or not JSON (a miss, never a crash). */
 export function readJsonFile(path: string): Record<string, unknown> | undefined {
   try {
-    const value = JSON.parse(readFileSync(path, "utf8"));
-    return value && typeof value === "object" && !Array.isArray(value) ? value : undefined;
+    return jsonObject(readFileSync(path, "utf8"));
   } catch {
     return undefined;
   }
@@ -72,44 +86,96 @@ export function writeJsonFile(path: string, value: unknown, indent?: number): vo
 }
 
 /**
+ * The lock options for a helper session: wait up to `waitMs`, say so on stderr
+ * after a second, and note in --debug when no lock can be made.
+ */
+export function lockOptions(ctx: { err(line: string): void }, debug: (line: string) => void, what: string, waitMs: number) {
+  return {
+    waitMs,
+    debug,
+    onWait: (pid: number) => ctx.err(`git-credential-codecommit: waiting for process ${pid}, which is ${what}`),
+  };
+}
+
+/**
+ * Writes a cache entry if it can: a cache that can't be written (a read-only
+ * home, say) costs a call next time, not this run.
+ */
+export function tryWriteCache(path: string, value: unknown, debug: (line: string) => void): void {
+  try {
+    writeJsonFile(path, value);
+  } catch (e) {
+    debug(`not cached: ${(e as Error).message}`);
+  }
+}
+
+/** A lock nobody has touched for this long belongs to a process that is gone (e.g. on another host). */
+const ABANDONED_MS = 15 * 60_000;
+
+function lockHolder(lock: string): { pid: number; host: string; ageMs: number } | undefined {
+  try {
+    const [pid, host] = readFileSync(lock, "utf8").trim().split(" ");
+    return { pid: Number(pid), host: host ?? "", ageMs: Date.now() - statSync(lock).mtimeMs };
+  } catch {
+    return undefined; // released while we looked
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
  * Runs `fn` holding `<path>.lock`, so concurrent helpers (parallel fetches,
  * submodules, an IDE) do one STS call, MFA prompt or token refresh between them;
- * the others wait and then find the cache entry the first one wrote. A lock
- * older than `staleMs` is taken to belong to a process that died.
+ * the others wait and then find the cache entry the first one wrote. The lock
+ * names its holder (pid and host): a dead holder's lock is taken over at once,
+ * and Ctrl-C releases it. Where no lock can be made (a read-only home) `fn`
+ * runs without one: the lock saves calls, it isn't needed for correctness.
  */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, waitMs = 120_000, staleMs = waitMs): Promise<T> {
+export async function withFileLock<T>(
+  path: string,
+  fn: () => Promise<T>,
+  opts: { waitMs: number; onWait?: (pid: number) => void; debug?: (line: string) => void },
+): Promise<T> {
   const lock = `${path}.lock`;
-  try {
-    mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new UserError(`cannot create ${lock}: ${(e as Error).message}`);
-  }
-  const giveUp = Date.now() + waitMs;
+  const host = hostname();
+  const giveUp = Date.now() + opts.waitMs;
+  let told = false;
   for (;;) {
     try {
-      closeSync(openSync(lock, "wx", 0o600));
+      mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+      const fd = openSync(lock, "wx", 0o600);
+      writeSync(fd, `${process.pid} ${host}\n`);
+      closeSync(fd);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new UserError(`cannot create ${lock}: ${(e as Error).message}`);
-      let age = 0;
-      try {
-        age = Date.now() - statSync(lock).mtimeMs;
-      } catch {
-        continue; // released between our attempt and the stat
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || !existsSync(lock)) {
+        opts.debug?.(`cannot lock ${lock} (${(e as Error).message}); going on without the lock`);
+        return fn();
       }
-      if (age > staleMs) {
-        rmSync(lock, { force: true });
+      const holder = lockHolder(lock);
+      if (!holder) continue;
+      const dead = holder.host === host ? !isAlive(holder.pid) : holder.ageMs > ABANDONED_MS;
+      if (dead) {
+        // Only if it is still that holder's: another helper may have taken over first.
+        if (lockHolder(lock)?.pid === holder.pid) rmSync(lock, { force: true });
         continue;
       }
       if (Date.now() > giveUp) {
-        throw new UserError(`another git-credential-codecommit holds ${lock}; if none is running, delete that file`);
+        throw new UserError(`process ${holder.pid} has held ${lock} for too long; if it is stuck, stop it or delete that file`);
+      }
+      if (!told && Date.now() > giveUp - opts.waitMs + 1000) {
+        opts.onWait?.(holder.pid);
+        told = true;
       }
       await Bun.sleep(25 + Math.random() * 75);
     }
   }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
+  return withCleanup(() => rmSync(lock, { force: true }), fn);
 }

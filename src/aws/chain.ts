@@ -1,10 +1,11 @@
 // The credential chain, in botocore's order. Each provider returns credentials,
 // says "not mine" (undefined), or throws: a configured provider that fails stops
-// the chain with its own error, as in the AWS CLI. Providers that talk to the
-// network are imported only when a profile needs them, to keep `get` fast.
+// the chain with its own error, as in the AWS CLI. A provider that talks to the
+// network is imported only once the profile or environment is seen to need it,
+// to keep `get` fast.
 import { UserError } from "../errors.ts";
-import { REFRESH_WINDOW_MS, remainingMs, STILL_EXPIRED, type Credentials } from "./credentials.ts";
-import { setting, type Session } from "./session.ts";
+import { MANDATORY_REFRESH_MS, REFRESH_WINDOW_MS, remainingMs, STILL_EXPIRED, type Credentials } from "./credentials.ts";
+import { isAssumeRoleProfile, isSsoProfile, setting, type Session } from "./session.ts";
 import { fromEnv } from "./providers/env.ts";
 import { fromStaticKeys } from "./providers/static-keys.ts";
 
@@ -32,8 +33,9 @@ function profileProviders(profileName: string, useEnv: boolean): Array<readonly 
     [
       "sso",
       async (s, refresh) => {
-        const { fromSso, isSsoProfile } = await import("./providers/sso.ts");
-        return isSsoProfile(s.files.profiles[profileName]) ? fromSso(s, profileName, refresh) : undefined;
+        if (!isSsoProfile(s.files.profiles[profileName])) return undefined;
+        const { fromSso } = await import("./providers/sso.ts");
+        return fromSso(s, profileName, refresh);
       },
     ],
     ["shared-credentials-file", (s) => fromStaticKeys(s.files.credentialsProfiles[profileName], "shared-credentials-file")],
@@ -85,8 +87,8 @@ function chain(session: Session): Array<readonly [string, Provider]> {
     [
       "assume-role",
       async (s, refresh) => {
-        const { fromAssumeRole, isAssumeRoleProfile } = await import("./providers/assume-role.ts");
         if (!isAssumeRoleProfile(s.files.profiles[top])) return undefined;
+        const { fromAssumeRole } = await import("./providers/assume-role.ts");
         return fromAssumeRole(s, top, refresh, sourceProfileCredentials, credentialSource);
       },
     ],
@@ -126,7 +128,13 @@ async function usable(session: Session, provider: Provider): Promise<Credentials
   const now = session.ctx.now();
   let creds = await provider(session, false);
   if (!creds || remainingMs(creds, now) >= REFRESH_WINDOW_MS) return creds;
-  creds = (await provider(session, true)) ?? creds;
+  try {
+    creds = (await provider(session, true)) ?? creds;
+  } catch (e) {
+    // botocore: a failed refresh is only fatal once less than 10 minutes remain.
+    if (remainingMs(creds, now) < MANDATORY_REFRESH_MS) throw e;
+    session.debug(`credentials: refreshing failed (${(e as Error).message}); using the ones that still have time`);
+  }
   const left = remainingMs(creds, now);
   if (left <= 0) throw new UserError(STILL_EXPIRED);
   if (left < REFRESH_WINDOW_MS) {

@@ -3,6 +3,8 @@
 // Bun's own reading of process.env), so behaviour is the same in tests and binary.
 import { readFileSync } from "node:fs";
 import type { Env } from "../context.ts";
+import type { Profile } from "./config-files.ts";
+import { setting } from "./session.ts";
 import { UserError } from "../errors.ts";
 
 export interface HttpResponse {
@@ -30,30 +32,33 @@ const THROTTLING = /<Code>(Throttling|ThrottlingException|RequestLimitExceeded|T
 /** No request, retries included, outlives this. */
 const TOTAL_BUDGET_MS = 30_000;
 
-/** The proxy botocore/curl would use for `url`, honouring NO_PROXY. */
+/** An environment setting as Python's urllib reads proxies: the lower-case name first, empty meaning unset. */
+function proxySetting(env: Env, name: string): string | undefined {
+  return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
+}
+
+/** The proxy botocore would use for `url`, honouring NO_PROXY. */
 export function proxyFor(url: URL, env: Env): string | undefined {
-  const proxy =
-    url.protocol === "https:"
-      ? (env.HTTPS_PROXY ?? env.https_proxy)
-      : (env.HTTP_PROXY ?? env.http_proxy);
+  const proxy = proxySetting(env, url.protocol === "https:" ? "https_proxy" : "http_proxy");
   if (!proxy) return undefined;
-  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const noProxy = (proxySetting(env, "no_proxy") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
   for (const entry of noProxy) {
     if (entry === "*") return undefined;
     const bare = entry.replace(/^\*?\.?/, "");
     // `host:port`, where only a bracketed IPv6 literal may hold colons of its own (`::1` is a host).
     const hostPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(bare);
     const name = (hostPort?.[1] ?? bare).replace(/^\[|\]$/g, "");
-    const port = hostPort?.[2];
-    if (port && port !== (url.port || (url.protocol === "https:" ? "443" : "80"))) continue;
+    if (hostPort?.[2] && hostPort[2] !== port) continue;
     if (host === name || host.endsWith(`.${name}`)) return undefined;
   }
   return proxy;
 }
 
-/** Reads the CA bundle a path names, with a message a person can act on. */
-export function loadCaBundle(path: string | undefined): string | undefined {
+/** The PEM bundle AWS_CA_BUNDLE or the profile's ca_bundle names, read with a message a person can act on. */
+export function caBundle(env: Env, profile: Profile): string | undefined {
+  const path = env.AWS_CA_BUNDLE || setting(profile, "ca_bundle");
   if (!path) return undefined;
   try {
     return readFileSync(path, "utf8");
@@ -64,8 +69,19 @@ export function loadCaBundle(path: string | undefined): string | undefined {
 
 class RetryableError extends Error {}
 
+/** A configured or built endpoint as a URL, or the CLI's error for one that isn't. */
+export function endpointUrl(url: string): URL {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "http:" || parsed.protocol === "https:") return parsed;
+  } catch {
+    // reported below
+  }
+  throw new UserError(`Invalid endpoint: ${url}`);
+}
+
 export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpResponse> {
-  const target = new URL(url);
+  const target = endpointUrl(url);
   const attempts = opts.attempts ?? 3;
   const deadline = Date.now() + TOTAL_BUDGET_MS;
   const proxy = opts.useProxy === false ? undefined : proxyFor(target, opts.env);

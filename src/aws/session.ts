@@ -33,6 +33,18 @@ export function setting(profile: Profile | undefined, key: string): string | und
   return typeof v === "string" ? v : undefined;
 }
 
+// What kind of profile this is, decided here so the chain can skip a provider
+// without importing it (the providers talk to the network and cost start-up time).
+
+/** role_arn without web_identity_token_file: botocore's assume-role provider. */
+export function isAssumeRoleProfile(profile: Profile | undefined): boolean {
+  return setting(profile, "role_arn") !== undefined && setting(profile, "web_identity_token_file") === undefined;
+}
+
+export function isSsoProfile(profile: Profile | undefined): boolean {
+  return setting(profile, "sso_account_id") !== undefined || setting(profile, "sso_role_name") !== undefined;
+}
+
 /**
  * Selects the profile as AWS CLI v2 does: --profile, AWS_PROFILE,
  * AWS_DEFAULT_PROFILE, then "default". An empty variable counts as set, and a
@@ -80,9 +92,20 @@ export function sessionRegion(session: Session): Region | undefined {
   for (const [name, source] of candidates) {
     if (name === undefined) continue;
     if (name.trim() === "") throw new UserError(`${source} is set but empty; set it to a region such as us-east-1`);
-    return { name, source };
+    return { name: checkRegion(name), source };
   }
   return undefined;
+}
+
+const REGION_FORMAT = /^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * botocore's check before a region goes into a host name: `us-east-1 # note`
+ * (config values keep inline comments) or `x@evil.example#` must not become a URL.
+ */
+export function checkRegion(name: string): string {
+  if (!REGION_FORMAT.test(name)) throw new UserError(`Provided region_name '${name}' doesn't match a supported format.`);
+  return name;
 }
 
 /** The session region, falling back to the EC2 instance's own region as the CLI does. */
@@ -91,7 +114,7 @@ export async function sessionRegionOrInstance(session: Session): Promise<Region 
   if (configured) return configured;
   const { regionFromInstanceMetadata } = await import("./providers/imds.ts");
   const name = await regionFromInstanceMetadata(session);
-  return name ? { name, source: "EC2 instance metadata" } : undefined;
+  return name ? { name: checkRegion(name), source: "EC2 instance metadata" } : undefined;
 }
 
 export const REGION_SOURCES = "--region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region";

@@ -2,25 +2,31 @@
 // AssumeRoleWithWebIdentity (unsigned). Endpoints per ./endpoints.ts.
 import { join } from "node:path";
 import aws4 from "aws4";
-import { UserError } from "../errors.ts";
+import { lastLine, serviceError, UserError } from "../errors.ts";
 import { timestamp } from "../codecommit/sign.ts";
-import { cliCacheDir, pythonJsonDumps, readJsonFile, sha1Hex, writeJsonFile } from "./cache.ts";
-import { parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "./credentials.ts";
+import { cliCacheDir, pythonJsonDumps, readJsonFile, sha1Hex, tryWriteCache } from "./cache.ts";
+import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "./credentials.ts";
 import { stsEndpoint } from "./endpoints.ts";
-import { httpRequest, loadCaBundle } from "./http.ts";
-import { NetworkNeeded, sessionRegionOrInstance, setting, type Session } from "./session.ts";
+import { caBundle, endpointUrl, httpRequest } from "./http.ts";
+import { NetworkNeeded, sessionRegion, sessionRegionOrInstance, type Session } from "./session.ts";
 
 export type StsAction = "AssumeRole" | "AssumeRoleWithWebIdentity" | "GetCallerIdentity";
 
 /** RFC 3986 form encoding, as botocore's query serializer writes it. */
-export function formEncode(params: Record<string, string>): string {
+function formEncode(params: Record<string, string>): string {
   return Object.entries(params)
-    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
     .join("&");
 }
 
-function encode(s: string): string {
+/** Everything but letters, digits and `-._~` percent-encoded (Python's quote(s, safe="")). */
+export function rfc3986(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** botocore's RoleSessionName when the profile names none. */
+export function defaultSessionName(session: Session): string {
+  return `botocore-session-${Math.floor(session.ctx.now().getTime() / 1000)}`;
 }
 
 const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
@@ -28,11 +34,11 @@ const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot:
 /** The text of the first `<tag>` element; STS responses are flat enough for this. */
 export function xmlText(xml: string, tag: string): string | undefined {
   const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
-  return m?.[1]!.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) =>
-    e.startsWith("#x") ? String.fromCodePoint(parseInt(e.slice(2), 16))
-    : e.startsWith("#") ? String.fromCodePoint(parseInt(e.slice(1), 10))
-    : XML_ENTITIES[e]!,
-  );
+  return m?.[1]!.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (entity, e: string) => {
+    if (!e.startsWith("#")) return XML_ENTITIES[e]!;
+    const code = e.startsWith("#x") ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  });
 }
 
 
@@ -42,10 +48,10 @@ export async function callSts(
   params: Record<string, string>,
   signWith?: Credentials,
 ): Promise<string> {
+  if (session.offline) throw new NetworkNeeded(`${action} at ${stsEndpoint(session, sessionRegion(session)?.name).url}`);
   // The session region decides the endpoint, not the CodeCommit host's region.
   const endpoint = stsEndpoint(session, (await sessionRegionOrInstance(session))?.name);
-  if (session.offline) throw new NetworkNeeded(`${action} at ${endpoint.url}`);
-  const url = new URL(endpoint.url);
+  const url = endpointUrl(endpoint.url);
   const body = formEncode({ Action: action, Version: "2011-06-15", ...params });
   let headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" };
   if (signWith) {
@@ -69,12 +75,11 @@ export async function callSts(
     headers,
     body,
     env: session.ctx.env,
-    caBundle: loadCaBundle(session.ctx.env.AWS_CA_BUNDLE || setting(session.profile, "ca_bundle")),
+    caBundle: caBundle(session.ctx.env, session.profile),
   });
   if (res.status !== 200) {
     const code = xmlText(res.body, "Code") ?? String(res.status);
-    const message = xmlText(res.body, "Message") ?? (res.body.trim().split("\n")[0] || "no message");
-    throw new UserError(`An error occurred (${code}) when calling the ${action} operation: ${message}`);
+    throw serviceError(code, action, lastLine(xmlText(res.body, "Message") ?? res.body) || "no message");
   }
   return res.body;
 }
@@ -96,7 +101,7 @@ function stsResponseForCache(xml: string, action: StsAction): Record<string, unk
     AccessKeyId: need("AccessKeyId"),
     SecretAccessKey: need("SecretAccessKey"),
     SessionToken: need("SessionToken"),
-    Expiration: expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    Expiration: cliTime(expiration),
   };
   const account = arn?.split(":")[4];
   if (account) creds.AccountId = account;
@@ -145,6 +150,6 @@ export async function assumeAndCache(
   signWith?: Credentials,
 ): Promise<Credentials> {
   const entry = stsResponseForCache(await callSts(session, action, params, signWith), action);
-  writeJsonFile(cacheFile, entry);
+  tryWriteCache(cacheFile, entry, session.debug);
   return credentialsFromCacheEntry(entry, source)!;
 }

@@ -5,7 +5,7 @@
 import { UserError } from "../errors.ts";
 import type { Context } from "../context.ts";
 import { openSession, sessionRegionOrInstance, type Session } from "../aws/session.ts";
-import { useFips } from "../aws/endpoints.ts";
+import { dnsSuffix, useFips } from "../aws/endpoints.ts";
 import { regionFromHost } from "./host.ts";
 
 /** Regions with CodeCommit (botocore's endpoints.json), which GRC checks a URL against. */
@@ -79,8 +79,7 @@ export async function resolveRemoteUrl(ctx: Context, remoteUrl: string, fallback
     throw new UserError(`CODE_COMMIT_ENDPOINT (${override}) is in ${overrideRegion}, but the URL ${remoteUrl} is for ${region}`);
   }
   const fips = useFips(session);
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  const host = override || `git-codecommit${fips ? "-fips" : ""}.${region}.${suffix}`;
+  const host = override || `git-codecommit${fips ? "-fips" : ""}.${region}.${dnsSuffix(region)}`;
   return { session, profile, region, repository, host };
 }
 

@@ -55,5 +55,12 @@ export function signGitRequest(opts: {
   const ts = timestamp(opts.date);
   signer.datetime = ts;
   signer.canonicalString = () => canonicalRequest;
-  return { password: `${ts}Z${signer.signature()}`, canonicalRequest, stringToSign: signer.stringToSign() };
+  return {
+    password: `${ts}Z${signer.signature()}`,
+    canonicalRequest,
+    // Only --debug reads it: not worth a second hash on every run.
+    get stringToSign() {
+      return signer.stringToSign();
+    },
+  };
 }

@@ -2,8 +2,9 @@
 // fail, each problem with the command that fixes it (like GCM's diagnose).
 import { existsSync } from "node:fs";
 import type { Context } from "../context.ts";
+import { UserError } from "../errors.ts";
 import { COMMIT, NAME, VERSION } from "../version.ts";
-import { atLeast, configEntries, effectiveHelpers, gitVersion, runGit, type HelperEntry } from "../git/config.ts";
+import { atLeast, configEntries, effectiveHelpers, gitVersion, runGit, type ConfigEntry, type HelperEntry } from "../git/config.ts";
 import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
 import { AWS_CLI_HELPER } from "../codecommit/patterns.ts";
 import { MIN_GIT, ourHelper } from "./setup.ts";
@@ -48,10 +49,17 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
   }
 
   const entries = await configEntries(ctx, "^credential\\.");
-  const configuredRegion = opts.region ?? tryRegion(ctx, opts.profile);
-  const url = opts.url ?? `https://git-codecommit.${configuredRegion ?? "us-east-1"}.amazonaws.com/v1/repos/example`;
-  const host = new URL(url).host;
-  const setupFix = `${NAME} setup${isCodeCommitHost(host) && !/:\d+$/.test(host) ? "" : ` --url ${new URL(url).origin}`}`;
+  // The profile is --profile, or the one the configured helper passes; the default URL is in its region.
+  const endpoint = (region: string) => `https://git-codecommit.${region}.amazonaws.com/v1/repos/example`;
+  const helperProfile = (u: string) => {
+    const found = effectiveHelpers(entries, u).map((h) => ourHelper(h.value)).find(Boolean);
+    return found && optionOf(found.args, "--profile");
+  };
+  const profile = opts.profile ?? helperProfile(opts.url ?? endpoint(opts.region ?? "us-east-1"));
+  const url = opts.url ?? endpoint(opts.region ?? tryRegion(ctx, profile) ?? "us-east-1");
+  const host = repositoryUrl(url).host;
+  const origin = repositoryUrl(url).origin;
+  const setupFix = `${NAME} setup${isCodeCommitHost(host) && !/:\d+$/.test(host) ? "" : ` --url ${origin}`}`;
 
   const helpers = effectiveHelpers(entries, url);
   const ours = helpers.find((h) => ourHelper(h.value));
@@ -67,12 +75,13 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
         "fail",
         aws
           ? `git also runs the AWS CLI's helper "${h.value}" (${h.origin})`
-          : `git also runs helper "${h.value}" (${h.origin}) for this URL: it will store the 15-minute password and hand it back after it expires`,
+          : `git also runs helper "${shown(h.value)}" (${h.origin}) for this URL: it will store the 15-minute password and hand it back after it expires`,
         aws ? `${NAME} setup --replace` : unsetFix(h),
       );
     }
   }
-  const leftovers = entries.filter((e) => AWS_CLI_HELPER.test(e.value) && !helpers.includes(e as HelperEntry));
+  const same = (a: ConfigEntry, b: ConfigEntry) => a.origin === b.origin && a.key === b.key && a.value === b.value;
+  const leftovers = entries.filter((e) => AWS_CLI_HELPER.test(e.value) && !helpers.some((h) => same(h, e)));
   for (const e of leftovers) {
     add("migration", "warn", `an AWS CLI credential-helper setting is still configured: ${e.key} (${e.origin})`, `${NAME} setup --replace`);
   }
@@ -81,10 +90,8 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
   if (useHttpPath.stdout.trim() === "true") add("useHttpPath", "ok", "credential.useHttpPath is on for this URL");
   else add("useHttpPath", "fail", "credential.useHttpPath is off for this URL: git won't send the repository path to sign", setupFix);
 
-  let profile = opts.profile;
   if (ours) {
     const parsed = ourHelper(ours.value)!;
-    profile ??= optionOf(parsed.args, "--profile");
     if (!existsSync(parsed.binary)) {
       add("binary", "fail", `the configured helper ${parsed.binary} does not exist`, setupFix);
     } else {
@@ -102,7 +109,7 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
     const hostRegion = regionFromHost(host);
     const region = hostRegion !== undefined ? { name: hostRegion, source: `the host ${host}` } : sessionRegion(session);
     if (region) add("region", "ok", `${region.name} (from ${region.source})`);
-    else add("region", "fail", `no region: ${host} does not name one`, `${NAME} setup --region REGION${opts.url ? ` --url ${new URL(url).origin}` : ""}`);
+    else add("region", "fail", `no region: ${host} does not name one`, `${NAME} setup --region REGION${opts.url ? ` --url ${origin}` : ""}`);
   } catch (e) {
     const message = (e as Error).message;
     const missing = /^The config profile \((.*)\) could not be found$/.exec(message)?.[1];
@@ -148,13 +155,36 @@ function tryRegion(ctx: Context, profile?: string): string | undefined {
 }
 
 function describeHelpers(helpers: HelperEntry[]): string {
-  return helpers.length === 0 ? " (no credential helper applies)" : ` (it runs: ${helpers.map((h) => `"${h.value}"`).join(", ")})`;
+  return helpers.length === 0 ? " (no credential helper applies)" : ` (it runs: ${helpers.map((h) => `"${shown(h.value)}"`).join(", ")})`;
+}
+
+/**
+ * A helper line as doctor shows it: its first word. Inline helpers
+ * (`!f() { echo password=…; }; f`) can carry secrets, and doctor's output gets pasted.
+ */
+function shown(value: string): string {
+  if (AWS_CLI_HELPER.test(value) || ourHelper(value)) return value;
+  const first = value.split(/\s/, 1)[0]!;
+  return first === value ? value : `${first} …`;
 }
 
 function unsetFix(h: HelperEntry): string {
   const key = h.url === undefined ? "credential.helper" : `credential.${h.url}.helper`;
   const file = h.origin.startsWith("file:") ? `--file '${h.origin.slice(5)}' ` : "";
-  return `git config ${file}--unset-all '${key}' '^${h.value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$', then ${NAME} setup`;
+  // The exact value only when doctor may show it; otherwise every such helper in that file.
+  const value = shown(h.value) === h.value ? ` '^${h.value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$'` : "";
+  return `git config ${file}--unset-all '${key}'${value}, then ${NAME} setup`;
+}
+
+/** --url as a URL, or a usage message. */
+function repositoryUrl(url: string): URL {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "https:") return parsed;
+  } catch {
+    // reported below
+  }
+  throw new UserError(`--url must be a repository URL such as https://git-codecommit.us-east-1.amazonaws.com/v1/repos/NAME, not ${url}`, 2);
 }
 
 async function networkChecks(
@@ -163,9 +193,8 @@ async function networkChecks(
   url: string,
   add: (name: string, status: Status, message: string, fix?: string) => void,
 ) {
-  const { httpRequest, loadCaBundle } = await import("../aws/http.ts");
+  const { caBundle, httpRequest } = await import("../aws/http.ts");
   const { callSts, xmlText } = await import("../aws/sts.ts");
-  const { setting } = await import("../aws/session.ts");
   const env = session.ctx.env;
   const origin = new URL(url).origin;
   try {
@@ -174,7 +203,7 @@ async function networkChecks(
       env,
       attempts: 1,
       timeoutMs: 5000,
-      caBundle: loadCaBundle(env.AWS_CA_BUNDLE || setting(session.profile, "ca_bundle")),
+      caBundle: caBundle(env, session.profile),
     });
     const date = res.headers.get("date");
     if (!date) {

@@ -4,7 +4,7 @@ import { UserError } from "../errors.ts";
 import { attribute, formatCredentialResponse, parseCredentialRequest } from "../git/credential.ts";
 import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
 import { signGitRequest } from "../codecommit/sign.ts";
-import { openSession, sessionRegionOrInstance, REGION_SOURCES, type SessionOptions } from "../aws/session.ts";
+import { openSession, sessionRegionOrInstance, REGION_SOURCES, type Region, type Session, type SessionOptions } from "../aws/session.ts";
 import { resolveCredentials } from "../aws/chain.ts";
 import { maskKeyId } from "../aws/credentials.ts";
 
@@ -13,6 +13,14 @@ export const PASSWORD_LIFETIME_S = 900;
 
 export interface GetOptions extends SessionOptions {
   ignoreHostCheck?: boolean;
+}
+
+/** The host's own region (as the CLI reads it), else the session's; an error naming every source if none. */
+export async function requestRegion(session: Session, host: string): Promise<Region> {
+  const fromHost = regionFromHost(host);
+  const region = fromHost !== undefined ? { name: fromHost, source: `the host ${host}` } : await sessionRegionOrInstance(session);
+  if (!region) throw new UserError(`No region: the host ${host} does not name one; set ${REGION_SOURCES}`);
+  return region;
 }
 
 export async function get(ctx: Context, opts: GetOptions): Promise<number> {
@@ -39,12 +47,7 @@ export async function get(ctx: Context, opts: GetOptions): Promise<number> {
 
   const session = openSession(ctx, opts);
   const debug = session.debug;
-  const hostRegion = regionFromHost(host);
-  const region =
-    hostRegion !== undefined ? { name: hostRegion, source: `the host ${host}` } : await sessionRegionOrInstance(session);
-  if (!region) {
-    throw new UserError(`No region: the host ${host} does not name one; set ${REGION_SOURCES}`);
-  }
+  const region = await requestRegion(session, host);
   debug(`region: ${region.name} (from ${region.source})`);
   debug(`profile: ${session.profileName}`);
 

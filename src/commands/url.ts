@@ -2,31 +2,33 @@
 // cannot run a credential helper (GRC #30). The password is a secret for ~15 minutes.
 import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
+import { isCodeCommitHost } from "../codecommit/host.ts";
 import { resolveRemoteUrl } from "../codecommit/remote-url.ts";
 import { signGitRequest } from "../codecommit/sign.ts";
-import { openSession, sessionRegionOrInstance, REGION_SOURCES, type Session, type SessionOptions } from "../aws/session.ts";
+import { openSession, type Session, type SessionOptions } from "../aws/session.ts";
+import { requestRegion } from "./get.ts";
 import { resolveCredentials } from "../aws/chain.ts";
-
-/** Python's quote(s, safe=""): everything but letters, digits and `_.-~` is escaped, as GRC escapes the username. */
-function quoteAll(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+import { rfc3986 } from "../aws/sts.ts";
 
 export async function url(ctx: Context, input: string | undefined, opts: SessionOptions): Promise<number> {
   if (input === undefined) throw new UserError("url needs a repository URL: https://git-codecommit.<region>.amazonaws.com/v1/repos/<name> or codecommit::<region>://<name>", 2);
   let session: Session;
   let host: string;
   let path: string;
-  let region: string | undefined;
+  let region: string;
   if (/^https:\/\//i.test(input)) {
-    const parsed = new URL(input);
+    let parsed: URL;
+    try {
+      parsed = new URL(input);
+      // git percent-decodes the path it hands a helper; sign what git would.
+      path = decodeURIComponent(parsed.pathname).replace(/^\//, "");
+    } catch {
+      throw new UserError(`not a valid URL: ${input}`);
+    }
     host = parsed.host;
     if (!isCodeCommitHost(host)) throw new UserError(`${host} is not a CodeCommit git endpoint`);
-    path = decodeURIComponent(parsed.pathname).replace(/^\//, "");
     session = openSession(ctx, opts);
-    region = regionFromHost(host) ?? (await sessionRegionOrInstance(session))?.name;
-    if (!region) throw new UserError(`No region: set ${REGION_SOURCES}`);
+    region = (await requestRegion(session, host)).name;
   } else {
     // As typed in a git remote; git itself strips "codecommit::" before the remote helper sees it.
     const target = await resolveRemoteUrl(ctx, input.replace(/^codecommit::/i, ""), opts.profile);
@@ -35,7 +37,7 @@ export async function url(ctx: Context, input: string | undefined, opts: Session
   }
   const creds = await resolveCredentials(session);
   const { password } = signGitRequest({ host, path, region, credentials: creds, date: ctx.now() });
-  const username = quoteAll(creds.sessionToken ? `${creds.accessKeyId}%${creds.sessionToken}` : creds.accessKeyId);
+  const username = rfc3986(creds.sessionToken ? `${creds.accessKeyId}%${creds.sessionToken}` : creds.accessKeyId);
   ctx.err("git-credential-codecommit: warning: this URL contains a password valid for about 15 minutes; treat it as a secret");
   ctx.out(`https://${username}:${password}@${host}/${path}\n`);
   return 0;

@@ -74,7 +74,9 @@ describe.each(RUNNERS)("assume-role (%s)", (_kind, runCli) => {
       config:
         `[profile role2]\nrole_arn = ${ROLE_ARN}\nsource_profile = base\nrole_session_name = mysess\n` +
         `external_id = ext-123\nduration_seconds = 3600\n` +
-        `[profile odd]\nrole_arn = ${ROLE_ARN}\nsource_profile = base\nexternal_id = a b+c/d=e~f\nduration_seconds = soon\n`,
+        `[profile odd]\nrole_arn = ${ROLE_ARN}\nsource_profile = base\nexternal_id = a b+c/d=e~f\nduration_seconds = soon\n` +
+        `[profile underscored]\nrole_arn = ${ROLE_ARN}\nsource_profile = base\nduration_seconds = 1_800\n` +
+        `[profile exponent]\nrole_arn = ${ROLE_ARN}\nsource_profile = base\nduration_seconds = 1e3\n`,
       credentials: BASE_CREDENTIALS,
     });
     const env = stsEnv(home, sts, { AWS_REGION: "us-east-1" });
@@ -98,6 +100,12 @@ describe.each(RUNNERS)("assume-role (%s)", (_kind, runCli) => {
     );
     expectGetAnswer(odd, rec.issued!);
     expectNoSecrets(odd, [BASE.secretAccessKey, ...issuedSecrets(sts)]);
+
+    // Read as Python's int() reads it: 1_800 is 1800; 1e3 is no integer at all.
+    await runCli(["--profile", "underscored", "get"], { env, stdin: REQUEST });
+    expect(sts.requests[2]!.params.DurationSeconds).toBe("1800");
+    await runCli(["--profile", "exponent", "get"], { env, stdin: REQUEST });
+    expect(sts.requests[3]!.params.DurationSeconds).toBeUndefined();
   });
 
   test("a source profile's session token is sent and signed as X-Amz-Security-Token", async () => {

@@ -2,7 +2,8 @@
 // the format, the 15-minute rule, corrupt entries, interop with the real AWS CLI
 // v1 in both directions, and one STS call among many concurrent helpers.
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { RUNNERS, runBinary } from "../support/cli.ts";
 import { stsTimestamp } from "../support/fake-sts.ts";
@@ -255,18 +256,44 @@ test("concurrent helpers finding a stale entry: one of them refreshes it, the ot
   }
 });
 
-test("a cache directory that cannot be written is one clear line", async () => {
+test("a cache directory that cannot be written costs a call next time, not this run", async () => {
   const sts = await fakeSts();
   const home = tempHome({ config: ROLE_PROFILE, credentials: BASE_CREDENTIALS });
   mkdirSync(join(home, ".aws", "cli"), { recursive: true });
   writeFileSync(join(home, ".aws", "cli", "cache"), "a file where the directory should be");
+  let calls = 0;
   for (const [, runCli] of RUNNERS) {
     const r = await runCli(["--profile", "role", "get"], { env: stsEnv(home, sts), stdin: REQUEST });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(
-      `git-credential-codecommit: cannot create ${cacheFile(home, KEY_ROLE_ONLY)}.lock: ` +
-        `EEXIST: file already exists, mkdir '${join(home, ".aws", "cli", "cache")}'\n`,
-    );
+    calls++;
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(sts.requests.length).toBe(calls); // nothing could be cached, so each run asks STS
+    expectGetAnswer(r, sts.requests.at(-1)!.issued!);
   }
+});
+
+test("a lock left by a process that died is taken over at once; one held by a live process is waited for", async () => {
+  const sts = await fakeSts();
+  const home = tempHome({ config: ROLE_PROFILE, credentials: BASE_CREDENTIALS });
+  const lock = `${cacheFile(home, KEY_ROLE_ONLY)}.lock`;
+  mkdirSync(join(home, ".aws", "cli", "cache"), { recursive: true });
+  const dead = Bun.spawnSync(["true"]).pid;
+  writeFileSync(lock, `${dead} ${hostname()}\n`);
+  const started = performance.now();
+  const r = await runBinary(["--profile", "role", "get"], { env: stsEnv(home, sts), stdin: REQUEST });
+  expect(performance.now() - started).toBeLessThan(2000);
+  expect(r.stderr).toBe("");
+  expectGetAnswer(r, sts.requests[0]!.issued!);
+  expect(existsSync(lock)).toBe(false);
+
+  // A live holder (this test process): the helper says whom it waits for, then goes on once the lock is gone.
+  rmSync(cacheFile(home, KEY_ROLE_ONLY));
+  writeFileSync(lock, `${process.pid} ${hostname()}\n`);
+  const waiting = runBinary(["--profile", "role", "get"], { env: stsEnv(home, sts), stdin: REQUEST });
+  await Bun.sleep(1500);
+  rmSync(lock);
+  const w = await waiting;
+  expect(w.stderr).toBe(`git-credential-codecommit: waiting for process ${process.pid}, which is assuming ${ROLE_ARN}\n`);
+  expect(w.code).toBe(0);
+  expect(sts.requests.length).toBe(2);
 });

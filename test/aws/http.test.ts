@@ -34,6 +34,9 @@ describe("proxyFor", () => {
     ["a bracketed IPv6 literal with its port", new URL("http://[::1]:8080/"), { HTTP_PROXY: "http://p:1", NO_PROXY: "[::1]:8080" }, undefined],
     ["a bracketed IPv6 literal with another port", new URL("http://[::1]:8080/"), { HTTP_PROXY: "http://p:1", NO_PROXY: "[::1]:9090" }, "http://p:1"],
     ["an empty NO_PROXY", https, { HTTPS_PROXY: "http://p:1", NO_PROXY: "" }, "http://p:1"],
+    // Python's urllib: the lower-case name wins, and an empty value counts as unset.
+    ["https_proxy beats HTTPS_PROXY", https, { HTTPS_PROXY: "http://upper:1", https_proxy: "http://lower:1" }, "http://lower:1"],
+    ["an empty https_proxy leaves HTTPS_PROXY", https, { HTTPS_PROXY: "http://upper:1", https_proxy: "" }, "http://upper:1"],
   ];
   test.each(cases)("%s", (_name, url, env, expected) => {
     expect(proxyFor(url, env)).toBe(expected);

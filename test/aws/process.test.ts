@@ -88,6 +88,35 @@ describe.each(RUNNERS)("credential_process (%s)", (_kind, runCli) => {
     expect(p.runs()).toBe(2);
   });
 
+  test("a failing process: only the last line of its stderr is shown, capped", async () => {
+    const file = script(`echo "+ export AWS_SECRET_ACCESS_KEY=${PROC.secretAccessKey}" >&2\necho 'aws-vault: error: no session' >&2\nexit 3`);
+    const r = await runCli(["--profile", "p", "get"], { env: baseEnv(profileHome(file)), stdin: REQUEST });
+    expectError(r, "Error when retrieving credentials from custom-process: aws-vault: error: no session");
+    expectNoSecrets(r, [PROC.secretAccessKey]);
+  });
+
+  test("a background child holding the pipes does not hold get", async () => {
+    const file = script(
+      `echo '{"Version": 1, "AccessKeyId": "${PROC.accessKeyId}", "SecretAccessKey": "${PROC.secretAccessKey}"}'\nsleep 8 &`,
+    );
+    const started = performance.now();
+    const r = await runCli(["--profile", "p", "get"], { env: baseEnv(profileHome(file)), stdin: REQUEST });
+    expect(performance.now() - started).toBeLessThan(4000);
+    expectGetAnswer(r, { accessKeyId: PROC.accessKeyId, secretAccessKey: PROC.secretAccessKey });
+  });
+
+  test("a refresh that fails while 10 to 15 minutes remain keeps the credentials (botocore's advisory window)", async () => {
+    const dir = tempDir();
+    const expiration = inMinutes(12);
+    const first = JSON.stringify({ Version: 1, AccessKeyId: PROC.accessKeyId, SecretAccessKey: PROC.secretAccessKey, Expiration: stsTimestamp(expiration) });
+    const file = script(`if [ -e '${dir}/ran' ]; then echo 'vault locked' >&2; exit 1; fi\ntouch '${dir}/ran'\necho '${first}'`, dir);
+    const r = await runCli(["--profile", "p", "get"], { env: baseEnv(profileHome(file)), stdin: REQUEST });
+    expect(r.stderr).toBe(
+      `git-credential-codecommit: warning: the credentials from custom-process expire in 12 minutes (${stsTimestamp(expiration).replace("Z", ".000Z")}); renew them soon\n`,
+    );
+    expectGetAnswer({ ...r, stderr: "" }, { accessKeyId: PROC.accessKeyId, secretAccessKey: PROC.secretAccessKey, expiration });
+  });
+
   test("split like shlex without a shell: quotes and spaces kept, $HOME literal", async () => {
     const dir = join(tempDir(), "dir with space");
     const out = join(tempDir(), "argv");

@@ -309,6 +309,17 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
       );
     });
 
+    test("a portal answer that isn't JSON is one line with its status", async () => {
+      const sso = fakeSso();
+      sso.behaviour.portalRaw = { status: 502, body: "null" };
+      const home = tempHome({ config: CONFIG });
+      const token = loginToken(sso, SESSION_URL, inMinutes(60));
+      writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
+      await expectFailure(runCli, "dev", ssoEnv(home, sso), "An error occurred (502) when calling the GetRoleCredentials operation: null", ssoSecrets(sso, token));
+      sso.behaviour.portalRaw = { status: 503, body: "<html>\n<p>Service Unavailable</p>\n</html>\n" };
+      await expectFailure(runCli, "dev", ssoEnv(home, sso), "An error occurred (503) when calling the GetRoleCredentials operation: </html>", ssoSecrets(sso, token));
+    });
+
     test("an expired sso-session token that cannot be refreshed", async () => {
       const sso = fakeSso();
       const home = tempHome({ config: CONFIG });
@@ -385,6 +396,20 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
       const written = JSON.parse(readFileSync(file, "utf8"));
       expect(Object.keys(written)).toEqual(["startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret", "registrationExpiresAt"]);
       expect(written.accessToken).toBe(sso.refreshed[0]!.accessToken);
+    });
+
+    test("a refresh answer that isn't a token (not JSON) keeps a token that is still valid, and quotes nothing", async () => {
+      const sso = fakeSso();
+      sso.behaviour.refreshRaw = "eyJsecretish-not-json";
+      const home = tempHome({ config: CONFIG });
+      const token = loginToken(sso, SESSION_URL, inMinutes(10), true);
+      const file = join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`);
+      writeJson(file, token);
+      const r = await runCli(["--profile", "dev", "--debug", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
+      expectRefreshRequest(sso, token);
+      expectRoleRequest(sso, 0, token.accessToken);
+      expectGetAnswer(r, sso.issued[0]!);
+      expect(r.stderr).not.toContain("eyJsecretish");
     });
 
     test("a refused refresh keeps a token that is still valid", async () => {

@@ -169,6 +169,20 @@ describe.each(RUNNERS)("get (%s)", (_kind, runCli) => {
     expect(r.stderr).toBe("git-credential-codecommit: AWS_REGION is set but empty; set it to a region such as us-east-1\n");
   });
 
+  test("a region that can't be a host name label is refused before it goes into a URL", async () => {
+    // botocore keeps inline comments in values, so this profile's region is "us-east-1 # mine".
+    const home = tempHome({ config: "[default]\nregion = us-east-1 # mine\n" });
+    const r = await runCli(["get", "--ignore-host-check"], {
+      env: { ...baseEnv(home), ...KEYS },
+      stdin: "protocol=https\nhost=example.com\npath=x\n",
+    });
+    expect(r).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "git-credential-codecommit: Provided region_name 'us-east-1 # mine' doesn't match a supported format.\n",
+    });
+  });
+
   test("partial env credentials use the CLI's message", async () => {
     const env = { ...baseEnv(tempHome()), AWS_ACCESS_KEY_ID: "AKID" };
     const r = await runCli(["get"], { env, stdin: REQUEST });

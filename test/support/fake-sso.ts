@@ -28,6 +28,10 @@ export interface SsoBehaviour {
   rotateRefreshToken?: boolean;
   /** Wait this long before answering CreateToken. */
   refreshDelayMs?: number;
+  /** Answer GetRoleCredentials with exactly this (a broken proxy, an outage page). */
+  portalRaw?: { status: number; body: string };
+  /** Answer CreateToken with 200 and exactly this body, spending the refresh token. */
+  refreshRaw?: string;
 }
 
 export interface RefreshGrant {
@@ -81,6 +85,7 @@ export function startFakeSso(initial: SsoBehaviour = {}): FakeSso {
     if (!roleName || !accountId) {
       return json({ message: "role_name and account_id are required" }, 400, { "x-amzn-ErrorType": "InvalidRequestException" });
     }
+    if (behaviour.portalRaw) return new Response(behaviour.portalRaw.body, { status: behaviour.portalRaw.status });
     const err = behaviour.portalError;
     if (err) return json({ message: err.message }, err.status, { "x-amzn-ErrorType": err.type });
     const creds = fakeCredentials("ASIASSO", behaviour.expiration ?? new Date(Date.now() + 3600_000));
@@ -115,6 +120,7 @@ export function startFakeSso(initial: SsoBehaviour = {}): FakeSso {
       return oidcError("InvalidGrantException", "invalid_grant", "Invalid grant provided");
     }
     refreshTokens.delete(old);
+    if (behaviour.refreshRaw !== undefined) return new Response(behaviour.refreshRaw, { status: 200 });
     const grant: RefreshGrant = { accessToken: `aoa${randomBytes(48).toString("base64url")}` };
     accessTokens.add(grant.accessToken);
     if (behaviour.rotateRefreshToken ?? true) {

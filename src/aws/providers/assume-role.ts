@@ -1,14 +1,20 @@
 // Profiles with role_arn: AssumeRole with credentials from source_profile or
 // credential_source, cached in ~/.aws/cli/cache exactly as the AWS CLI caches them.
 import { UserError, retrievalError } from "../../errors.ts";
-import { withFileLock } from "../cache.ts";
+import { lockOptions, withFileLock } from "../cache.ts";
 import type { Credentials } from "../credentials.ts";
-import { setting, type Session } from "../session.ts";
+import { isAssumeRoleProfile, setting, type Session } from "../session.ts";
 import type { Profile } from "../config-files.ts";
 import { promptTerminal } from "../prompt.ts";
-import { assumeAndCache, cachedCredentials, roleCacheFile } from "../sts.ts";
+import { assumeAndCache, cachedCredentials, defaultSessionName, roleCacheFile } from "../sts.ts";
 
 export type SourceResolver = (session: Session, profileName: string) => Promise<Credentials | undefined>;
+
+/**
+ * How long a helper waits for another to finish the same role: that one may be
+ * waiting for an MFA code, or resolving a source profile's credential_process.
+ */
+const LOCK_WAIT_MS = 10 * 60_000;
 
 const CREDENTIAL_SOURCES = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
 
@@ -17,8 +23,10 @@ function hasStaticKeys(profile: Profile): boolean {
   return setting(profile, "aws_access_key_id") !== undefined || setting(profile, "aws_secret_access_key") !== undefined;
 }
 
-export function isAssumeRoleProfile(profile: Profile | undefined): boolean {
-  return setting(profile, "role_arn") !== undefined && setting(profile, "web_identity_token_file") === undefined;
+/** Python's int() of a setting (`3_600` yes, `1e3` or `3600s` no), or undefined, which botocore then ignores. */
+function pythonInt(text: string | undefined): number | undefined {
+  const t = text?.trim();
+  return t !== undefined && /^[+-]?\d+(?:_\d+)*$/.test(t) ? Number(t.replace(/_/g, "")) : undefined;
 }
 
 /**
@@ -66,12 +74,12 @@ export async function fromAssumeRole(
   const sessionName = setting(p, "role_session_name");
   const externalId = setting(p, "external_id");
   const mfaSerial = setting(p, "mfa_serial");
-  const duration = Number.parseInt(setting(p, "duration_seconds") ?? "", 10);
+  const duration = pythonInt(setting(p, "duration_seconds"));
   if (sessionName !== undefined) params.RoleSessionName = sessionName;
   if (externalId !== undefined) params.ExternalId = externalId;
   if (mfaSerial !== undefined) params.SerialNumber = mfaSerial;
   const keyArgs: Record<string, string | number> = { ...params };
-  if (!Number.isNaN(duration)) {
+  if (duration !== undefined) {
     params.DurationSeconds = String(duration);
     keyArgs.DurationSeconds = duration;
   }
@@ -100,9 +108,9 @@ export async function fromAssumeRole(
         ? retrievalError(credentialSource, `No credentials found in credential_source referenced in profile ${profileName}`)
         : new UserError(`The source profile "${sourceProfile}" must have credentials.`);
     }
-    const call: Record<string, string> = { ...params, RoleSessionName: params.RoleSessionName ?? `botocore-session-${Math.floor(session.ctx.now().getTime() / 1000)}` };
+    const call: Record<string, string> = { ...params, RoleSessionName: params.RoleSessionName ?? defaultSessionName(session) };
     if (mfaSerial !== undefined) {
-      call.TokenCode = promptTerminal(
+      call.TokenCode = await promptTerminal(
         session.ctx.env,
         `Enter MFA code for ${mfaSerial}: `,
         `profile "${profileName}" needs an MFA code`,
@@ -110,5 +118,5 @@ export async function fromAssumeRole(
       );
     }
     return assumeAndCache(session, "AssumeRole", call, cacheFile, "assume-role", sourceCreds);
-  }, mfaSerial !== undefined ? 10 * 60_000 : 60_000);
+  }, lockOptions(session.ctx, session.debug, `assuming ${params.RoleArn}`, LOCK_WAIT_MS));
 }

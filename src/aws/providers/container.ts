@@ -1,10 +1,11 @@
 // ECS task roles, CodeBuild, EKS Pod Identity: the container credentials endpoint.
 import { readFileSync } from "node:fs";
-import { retrievalError } from "../../errors.ts";
+import { lastLine, retrievalError } from "../../errors.ts";
+import { jsonObject } from "../cache.ts";
 import type { Env } from "../../context.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
 import { httpRequest } from "../http.ts";
-import type { Session } from "../session.ts";
+import { NetworkNeeded, type Session } from "../session.ts";
 
 const METHOD = "container-role";
 /** botocore's MetadataRetrievalError wraps the endpoint's failures in this, and the CLI prints it. */
@@ -65,6 +66,7 @@ export async function fromContainer(session: Session): Promise<Credentials | und
   const env = session.ctx.env;
   if (!isContainerConfigured(env)) return undefined;
   const url = containerUrl(env);
+  if (session.offline) throw new NetworkNeeded(`the container credentials endpoint ${url}`);
   const headers: Record<string, string> = { Accept: "application/json" };
   const token = authorization(env);
   if (token !== undefined) headers.Authorization = token;
@@ -77,14 +79,10 @@ export async function fromContainer(session: Session): Promise<Credentials | und
     throw retrievalError(METHOD, (e as Error).message);
   }
   if (res.status !== 200) {
-    throw retrievalError(METHOD, `${METADATA_ERROR}Received non 200 response ${res.status} from container metadata: ${res.body.trim()}`);
+    throw retrievalError(METHOD, `${METADATA_ERROR}Received non 200 response ${res.status} from container metadata: ${lastLine(res.body)}`);
   }
-  let c: Record<string, unknown>;
-  try {
-    c = JSON.parse(res.body) ?? {};
-  } catch {
-    throw retrievalError(METHOD, `${METADATA_ERROR}Unable to parse JSON returned from container metadata services`);
-  }
+  const c = jsonObject(res.body);
+  if (!c) throw retrievalError(METHOD, `${METADATA_ERROR}Unable to parse JSON returned from container metadata services`);
   if (typeof c.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string") {
     throw retrievalError(METHOD, "the container endpoint's answer has no AccessKeyId and SecretAccessKey");
   }

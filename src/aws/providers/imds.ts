@@ -1,9 +1,10 @@
 // EC2 instance metadata (IMDSv2 with the v1 fallback botocore allows): the
 // instance role's credentials, and the region as the last region fallback.
 import { UserError } from "../../errors.ts";
+import { jsonObject } from "../cache.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
 import { httpRequest, type HttpResponse } from "../http.ts";
-import { setting, type Session } from "../session.ts";
+import { NetworkNeeded, setting, type Session } from "../session.ts";
 
 /** However the settings read, metadata lookups end within this much of the first one. */
 const PROCESS_DEADLINE_MS = 2_000;
@@ -117,12 +118,13 @@ async function metadata(session: Session, imds: Imds, path: string): Promise<str
 export async function fromInstanceMetadata(session: Session): Promise<Credentials | undefined> {
   const imds = imdsFor(session);
   if (!imds) return undefined;
+  if (session.offline) throw new NetworkNeeded(`EC2 instance metadata at ${imds.base}`);
   try {
     const role = (await metadata(session, imds, "latest/meta-data/iam/security-credentials/"))?.trim().split("\n")[0];
     if (!role) return undefined;
     const doc = await metadata(session, imds, `latest/meta-data/iam/security-credentials/${role}`);
     if (!doc) return undefined;
-    const c = (JSON.parse(doc) ?? {}) as Record<string, unknown>;
+    const c = jsonObject(doc) ?? {};
     const ok = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"].every((k) => typeof c[k] === "string");
     const expiration = ok ? parseExpiration(c.Expiration as string) : undefined;
     if (!expiration) return undefined;
@@ -134,7 +136,7 @@ export async function fromInstanceMetadata(session: Session): Promise<Credential
       source: `iam-role (${role})`,
     };
   } catch (e) {
-    if (e instanceof ImdsUnavailable || e instanceof SyntaxError) return undefined;
+    if (e instanceof ImdsUnavailable) return undefined;
     throw e;
   }
 }
@@ -142,7 +144,7 @@ export async function fromInstanceMetadata(session: Session): Promise<Credential
 /** The instance's region (its availability zone minus the letter), or undefined. */
 export async function regionFromInstanceMetadata(session: Session): Promise<string | undefined> {
   const imds = imdsFor(session);
-  if (!imds) return undefined;
+  if (!imds || session.offline) return undefined;
   try {
     const az = (await metadata(session, imds, "latest/meta-data/placement/availability-zone/"))?.trim();
     return az ? az.slice(0, -1) : undefined;

@@ -1,6 +1,6 @@
 // credential_process: an external command (aws-vault, 1Password, granted…) that
 // prints Version 1 JSON. Run without a shell, like botocore.
-import { retrievalError } from "../../errors.ts";
+import { lastLine, retrievalError } from "../../errors.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
 import { NetworkNeeded, setting, type Session } from "../session.ts";
 import { shlexSplit } from "../shlex.ts";
@@ -12,6 +12,26 @@ import { shlexSplit } from "../shlex.ts";
 export const PROCESS_TIMEOUT_MS = 5 * 60_000;
 
 const METHOD = "custom-process";
+
+/**
+ * A child's output up to its end, or until shortly after the child exits: a
+ * background process it started may hold the pipe open long after.
+ */
+async function collect(stream: ReadableStream<Uint8Array>, exited: Promise<number>): Promise<string> {
+  const reader = stream.getReader();
+  let finished = false;
+  void exited.then(() => Bun.sleep(1000)).then(() => {
+    if (!finished) void reader.cancel();
+  });
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
+  finished = true;
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 export async function fromProcess(session: Session, profileName: string): Promise<Credentials | undefined> {
   const profile = session.files.profiles[profileName];
@@ -35,18 +55,25 @@ export async function fromProcess(session: Session, profileName: string): Promis
   } catch (e) {
     throw retrievalError(METHOD, `cannot run ${argv[0]}: ${(e as Error).message}`);
   }
-  const timer = setTimeout(() => proc.kill(), PROCESS_TIMEOUT_MS);
+  let timedOut = false;
+  const term = setTimeout(() => {
+    timedOut = true;
+    proc.kill("SIGTERM");
+  }, PROCESS_TIMEOUT_MS);
+  const kill = setTimeout(() => proc.kill("SIGKILL"), PROCESS_TIMEOUT_MS + 2000);
   const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
+    collect(proc.stdout, proc.exited),
+    collect(proc.stderr, proc.exited),
     proc.exited,
   ]);
-  clearTimeout(timer);
-  const theirs = stderr.trim() ? ` (its stderr: ${stderr.trim()})` : "";
-  if (proc.signalCode === "SIGTERM" && code !== 0) {
+  clearTimeout(term);
+  clearTimeout(kill);
+  const said = lastLine(stderr);
+  const theirs = said ? ` (its stderr: ${said})` : "";
+  if (timedOut) {
     throw retrievalError(METHOD, `${argv[0]} did not finish within ${PROCESS_TIMEOUT_MS / 60_000} minutes${theirs}`);
   }
-  if (code !== 0) throw retrievalError(METHOD, stderr.trim() || `${argv[0]} exited with status ${code}`);
+  if (code !== 0) throw retrievalError(METHOD, said || `${argv[0]} exited with status ${code}`);
 
   let parsed: Record<string, unknown>;
   try {

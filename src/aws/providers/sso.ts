@@ -3,12 +3,12 @@
 // sso-session token when it is about to expire, and caches role credentials in
 // ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
 import { join } from "node:path";
-import { UserError } from "../../errors.ts";
-import { cliCacheDir, pythonJsonDumps, readJsonFile, sha1Hex, withFileLock, writeJsonFile } from "../cache.ts";
-import { parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
+import { lastLine, serviceError, UserError } from "../../errors.ts";
+import { cliCacheDir, jsonObject, lockOptions, pythonJsonDumps, readJsonFile, sha1Hex, tryWriteCache, withFileLock, writeJsonFile } from "../cache.ts";
+import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
 import { configuredEndpoint, dnsSuffix } from "../endpoints.ts";
-import { httpRequest, loadCaBundle } from "../http.ts";
-import { NetworkNeeded, setting, type Session } from "../session.ts";
+import { caBundle, httpRequest } from "../http.ts";
+import { checkRegion, isSsoProfile, NetworkNeeded, type Session } from "../session.ts";
 import { cachedCredentials } from "../sts.ts";
 
 const REQUIRED = ["sso_start_url", "sso_region", "sso_role_name", "sso_account_id"];
@@ -16,10 +16,6 @@ const REQUIRED = ["sso_start_url", "sso_region", "sso_role_name", "sso_account_i
 const UNAUTHORIZED =
   "The SSO session associated with this profile has expired or is otherwise invalid. " +
   "To refresh this SSO session run aws sso login with the corresponding profile.";
-
-export function isSsoProfile(profile: Record<string, unknown> | undefined): boolean {
-  return setting(profile as never, "sso_account_id") !== undefined || setting(profile as never, "sso_role_name") !== undefined;
-}
 
 interface SsoConfig {
   startUrl: string;
@@ -54,7 +50,7 @@ function ssoConfig(session: Session, profileName: string): SsoConfig {
   }
   return {
     startUrl: merged.sso_start_url!,
-    region: merged.sso_region!,
+    region: checkRegion(merged.sso_region!),
     roleName: merged.sso_role_name!,
     accountId: merged.sso_account_id!,
     sessionName,
@@ -77,10 +73,6 @@ function readToken(file: string, cfg: SsoConfig): Token {
     throw new UserError(`Error loading SSO Token: Token for ${cfg.startUrl} is invalid. Run: ${cfg.login}`);
   }
   return { accessToken: raw.accessToken, expiresAt, raw };
-}
-
-function caBundle(session: Session): string | undefined {
-  return loadCaBundle(session.ctx.env.AWS_CA_BUNDLE || setting(session.profile, "ca_bundle"));
 }
 
 function serviceUrl(session: Session, service: "sso" | "sso_oidc", region: string): string {
@@ -116,14 +108,17 @@ async function sessionToken(session: Session, cfg: SsoConfig, file: string): Pro
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ grantType: "refresh_token", clientId: r.clientId, clientSecret: r.clientSecret, refreshToken: r.refreshToken }),
       env: session.ctx.env,
-      caBundle: caBundle(session),
+      caBundle: caBundle(session.ctx.env, session.profile),
     });
     if (res.status !== 200) {
       session.debug(`sso: the refresh was refused (HTTP ${res.status}); keeping the old token`);
       return token;
     }
-    const answer = JSON.parse(res.body) as Record<string, unknown>;
-    if (typeof answer.accessToken !== "string" || typeof answer.expiresIn !== "number") return token;
+    const answer = jsonObject(res.body);
+    if (typeof answer?.accessToken !== "string" || typeof answer.expiresIn !== "number") {
+      session.debug("sso: the refresh answer has no accessToken and expiresIn; keeping the old token");
+      return token;
+    }
     const expiresAt = new Date(session.ctx.now().getTime() + answer.expiresIn * 1000);
     // The fields `aws sso login` writes, so the CLI keeps using the file; a refresh
     // token that wasn't returned is dropped, as botocore drops it.
@@ -137,14 +132,14 @@ async function sessionToken(session: Session, cfg: SsoConfig, file: string): Pro
       registrationExpiresAt: r.registrationExpiresAt,
     };
     if (typeof answer.refreshToken === "string") written.refreshToken = answer.refreshToken;
-    writeJsonFile(file, written);
+    try {
+      writeJsonFile(file, written);
+    } catch (e) {
+      // The old refresh token is spent now: say so, or the next run fails mysteriously.
+      session.ctx.err(`git-credential-codecommit: warning: the refreshed SSO token could not be saved (${(e as Error).message}); run ${cfg.login} if the next command fails`);
+    }
     return { accessToken: answer.accessToken, expiresAt, raw: written };
-  }, 30_000);
-}
-
-/** `%Y-%m-%dT%H:%M:%SZ`, the time format the CLI writes into its cache files. */
-function cliTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  }, lockOptions(session.ctx, session.debug, `refreshing the SSO token for ${label}`, 60_000));
 }
 
 export async function fromSso(session: Session, profileName: string, refresh: boolean): Promise<Credentials | undefined> {
@@ -174,19 +169,15 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
   const res = await httpRequest(url, {
     headers: { "x-amz-sso_bearer_token": token.accessToken },
     env: session.ctx.env,
-    caBundle: caBundle(session),
+    caBundle: caBundle(session.ctx.env, session.profile),
   });
   if (res.status === 401) throw new UserError(`${UNAUTHORIZED} Run: ${cfg.login}`);
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(res.body);
-  } catch {
-    // an error page; reported below by status
-  }
+  const body = jsonObject(res.body) ?? {}; // an error page is reported by its status
   if (res.status !== 200) {
-    const code = res.headers.get("x-amzn-errortype")?.split(":")[0] ?? (body.__type as string | undefined)?.split("#").pop() ?? String(res.status);
-    const message = (body.message ?? body.Message ?? res.body.trim()) as string;
-    throw new UserError(`An error occurred (${code}) when calling the GetRoleCredentials operation: ${message}`);
+    const type = typeof body.__type === "string" ? body.__type.split("#").pop() : undefined;
+    const code = res.headers.get("x-amzn-errortype")?.split(":")[0] ?? type ?? String(res.status);
+    const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : res.body;
+    throw serviceError(code, "GetRoleCredentials", lastLine(message));
   }
   const rc = body.roleCredentials as Record<string, unknown> | undefined;
   if (!rc || typeof rc.accessKeyId !== "string" || typeof rc.secretAccessKey !== "string" || typeof rc.expiration !== "number") {
@@ -199,7 +190,7 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
     expiration: new Date(rc.expiration),
     source: "sso",
   };
-  writeJsonFile(cacheFile, {
+  tryWriteCache(cacheFile, {
     ProviderType: "sso",
     Credentials: {
       AccessKeyId: creds.accessKeyId,
@@ -208,6 +199,6 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
       Expiration: cliTime(creds.expiration!),
       AccountId: cfg.accountId,
     },
-  });
+  }, session.debug);
   return creds;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { UserError, retrievalError } from "../../errors.ts";
 import type { Credentials } from "../credentials.ts";
 import { setting, type Session } from "../session.ts";
-import { assumeAndCache, cachedCredentials, roleCacheFile } from "../sts.ts";
+import { assumeAndCache, cachedCredentials, defaultSessionName, roleCacheFile } from "../sts.ts";
 
 const ENV_NAMES = {
   web_identity_token_file: "AWS_WEB_IDENTITY_TOKEN_FILE",
@@ -48,7 +48,7 @@ export async function fromWebIdentity(
   }
   const params = {
     RoleArn: roleArn,
-    RoleSessionName: sessionName || `botocore-session-${Math.floor(session.ctx.now().getTime() / 1000)}`,
+    RoleSessionName: sessionName || defaultSessionName(session),
     WebIdentityToken: token,
   };
   return assumeAndCache(session, "AssumeRoleWithWebIdentity", params, cacheFile, "assume-role-with-web-identity");
