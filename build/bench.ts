@@ -48,8 +48,10 @@ const cases: Case[] = [
   { name: "get (env keys)", cmd: [helper, "get"], env: envKeys, runs: RUNS },
   { name: "get (assume-role, cache hit)", cmd: [helper, "--profile", "role", "get"], env: base, runs: RUNS },
 ];
-if (Bun.which("aws")) {
-  cases.push({ name: "aws codecommit credential-helper get", cmd: ["aws", "codecommit", "credential-helper", "get"], env: envKeys, runs: Math.min(RUNS, 10) });
+const aws = Bun.which("aws");
+if (aws) {
+  const version = Bun.spawnSync([aws, "--version"]).stdout.toString().split(" ")[0];
+  cases.push({ name: `${version} credential-helper get`, cmd: [aws, "codecommit", "credential-helper", "get"], env: envKeys, runs: Math.min(RUNS, 10) });
 }
 
 const input = new TextEncoder().encode(stdin);
