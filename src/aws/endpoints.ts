@@ -84,6 +84,10 @@ export function stsEndpoint(session: Session, region: string | undefined): Endpo
   const global = { url: "https://sts.amazonaws.com", signingRegion: "us-east-1" };
   if (region === undefined || region === "aws-global") return global;
   const fips = useFips(session);
+  if (isTrue(session.ctx.env.AWS_USE_DUALSTACK_ENDPOINT ?? setting(session.profile, "use_dualstack_endpoint"))) {
+    const suffix = dnsSuffix(region) === "amazonaws.com.cn" ? "api.amazonwebservices.com.cn" : "api.aws";
+    return { url: `https://${fips ? "sts-fips" : "sts"}.${region}.${suffix}`, signingRegion: region };
+  }
   const regional = (
     session.ctx.env.AWS_STS_REGIONAL_ENDPOINTS ?? setting(session.profile, "sts_regional_endpoints")
   )?.toLowerCase();

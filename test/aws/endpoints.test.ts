@@ -44,6 +44,10 @@ describe("stsEndpoint", () => {
     ["FIPS from the profile", "us-west-2", {}, "[default]\nuse_fips_endpoint = true\n", { url: "https://sts-fips.us-west-2.amazonaws.com", signingRegion: "us-west-2" }],
     ["FIPS beats legacy", "us-east-1", { AWS_USE_FIPS_ENDPOINT: "TRUE", AWS_STS_REGIONAL_ENDPOINTS: "legacy" }, "", { url: "https://sts-fips.us-east-1.amazonaws.com", signingRegion: "us-east-1" }],
     ["GovCloud FIPS is the plain regional name", "us-gov-west-1", { AWS_USE_FIPS_ENDPOINT: "true" }, "", { url: "https://sts.us-gov-west-1.amazonaws.com", signingRegion: "us-gov-west-1" }],
+    // Dual-stack, as botocore 1.43 resolves it (legacy doesn't apply; GovCloud FIPS keeps -fips here).
+    ["dual-stack", "us-east-1", { AWS_USE_DUALSTACK_ENDPOINT: "true", AWS_STS_REGIONAL_ENDPOINTS: "legacy" }, "", { url: "https://sts.us-east-1.api.aws", signingRegion: "us-east-1" }],
+    ["dual-stack FIPS from the profile", "us-gov-west-1", { AWS_USE_FIPS_ENDPOINT: "true" }, "[default]\nuse_dualstack_endpoint = true\n", { url: "https://sts-fips.us-gov-west-1.api.aws", signingRegion: "us-gov-west-1" }],
+    ["dual-stack in China", "cn-north-1", { AWS_USE_DUALSTACK_ENDPOINT: "true" }, "", { url: "https://sts.cn-north-1.api.amazonwebservices.com.cn", signingRegion: "cn-north-1" }],
     ["configured: verbatim, signed for the region", "eu-west-3", { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:4566" }, "", { url: "http://127.0.0.1:4566", signingRegion: "eu-west-3" }],
   ];
   test.each(cases)("%s", (_name, region, env, config, expected) => {
