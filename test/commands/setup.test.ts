@@ -53,6 +53,18 @@ describe.each(RUNNERS)("setup (%s)", (kind, runCli) => {
     expect(readFileSync(w.globalConfig)).toEqual(before);
   });
 
+  test("--submodules allows codecommit:// URLs in submodules, once; --remove --submodules takes it back", async () => {
+    const w = await fresh();
+    const r = await setup(w, ["--submodules"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("  git config --global protocol.codecommit.allow always\n");
+    expect(await readConfig(["--file", w.globalConfig], "^protocol\\.", { env: w.env })).toEqual([["protocol.codecommit.allow", "always"]]);
+    expect((await setup(w, ["--submodules"])).stdout).toBe("git is already set up for CodeCommit (--global).\n");
+    const removed = await setup(w, ["--remove", "--submodules"]);
+    expect(removed.stdout).toContain("  git config --global --unset-all protocol.codecommit.allow\n");
+    expect(await readConfig(["--file", w.globalConfig], "^protocol\\.", { env: w.env })).toEqual([]);
+  });
+
   test("another profile replaces our helper line instead of adding a second one", async () => {
     const w = await fresh();
     expect((await setup(w, [])).code).toBe(0);

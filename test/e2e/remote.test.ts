@@ -153,6 +153,27 @@ describe("git-remote-codecommit", () => {
     }
   });
 
+  test("submodules with codecommit:// URLs clone once setup --submodules has allowed the protocol", async () => {
+    const w = await world(envKeys);
+    const parent = join(tempDir(), "parent");
+    await gitOk(["clone", "codecommit::us-east-1://demo", parent], { env: w.env });
+    await gitOk(["-c", "protocol.codecommit.allow=always", "submodule", "add", "codecommit::us-east-1://other", "sub"], { env: w.env, cwd: parent });
+    await gitOk(["commit", "-m", "add a submodule"], { env: w.env, cwd: parent });
+    await gitOk(["push", "origin", "HEAD:refs/heads/with-submodule"], { env: w.env, cwd: parent });
+
+    const clone = (dir: string) =>
+      git(["clone", "--branch", "with-submodule", "--recurse-submodules", "codecommit::us-east-1://demo", join(tempDir(), dir)], { env: w.env });
+    const refused = await clone("refused");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("transport 'codecommit' not allowed");
+
+    const r = await runBinary(["setup", "--submodules", "--url", `https://${endpoint}`], { env: w.env });
+    expect(r.code).toBe(0);
+    const allowed = await clone("allowed");
+    expect(allowed.stderr).not.toContain("not allowed");
+    expect(allowed.code).toBe(0);
+  });
+
   test("argument count errors are GRC's", async () => {
     const w = await world(envKeys);
     const remote = join(w.home, "bin", "git-remote-codecommit");
