@@ -14,7 +14,7 @@ type Provider = (session: Session, refresh: boolean) => Credentials | undefined 
 
 /**
  * botocore's profile providers for one profile: web identity, SSO, the
- * credentials file, credential_process, the config file. `useEnv` lets web
+ * credentials file, login_session, credential_process, the config file. `useEnv` lets web
  * identity read its env variables (not under --profile, not for a source profile).
  */
 function profileProviders(profileName: string, useEnv: boolean): Array<readonly [string, Provider]> {
