@@ -2,27 +2,15 @@
 // URLs botocore 1.43 resolves (the reference's Appendix A), the configured
 // endpoint lookup order, and the same choices observed end to end.
 import { describe, expect, test } from "bun:test";
-import type { Context } from "../../src/context.ts";
 import { configuredEndpoint, stsEndpoint } from "../../src/aws/endpoints.ts";
 import { openSession, type SessionOptions } from "../../src/aws/session.ts";
-import { baseEnv, RUNNERS } from "../support/cli.ts";
+import { baseEnv, RUNNERS, testContext } from "../support/cli.ts";
 import { tempHome } from "../support/home.ts";
 import { BASE, BASE_CREDENTIALS, expectError, expectGetAnswer, expectSigned, fakeSts, REQUEST, ROLE_ARN } from "./helpers.ts";
 
 function session(env: Record<string, string> = {}, config = "", opts: SessionOptions = {}) {
   const home = tempHome({ config });
-  const ctx: Context = {
-    env: { ...baseEnv(home), ...env },
-    stdin: async () => "",
-    out: () => {},
-    err: () => {},
-    now: () => new Date(),
-    home,
-    cwd: home,
-    execPath: "",
-    platform: process.platform,
-  };
-  return openSession(ctx, opts);
+  return openSession(testContext({ ...baseEnv(home), ...env }), opts);
 }
 
 describe("stsEndpoint", () => {

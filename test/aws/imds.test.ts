@@ -3,13 +3,12 @@
 // the switches that turn it off, the time bound when nothing answers, and the
 // 15-minute expiry policy. Link-local addresses appear only in URL-level checks.
 import { describe, expect, test } from "bun:test";
-import { baseEnv, RUNNERS, type RunResult } from "../support/cli.ts";
+import { baseEnv, RUNNERS, testContext, type RunResult } from "../support/cli.ts";
 import { AZ_PATH, ROLES_PATH, TOKEN_PATH, type FakeImds } from "../support/fake-imds.ts";
 import { tempHome } from "../support/home.ts";
 import { fakeCredentials, metadataDocument } from "../support/recording-server.ts";
 import { openSession } from "../../src/aws/session.ts";
 import { imdsFor } from "../../src/aws/providers/imds.ts";
-import type { Context } from "../../src/context.ts";
 import { expectError, expectGetAnswer, expectNoSecrets, expectSigned, fakeSts, REQUEST, ROLE_ARN } from "./helpers.ts";
 import { expectPlainHostAnswer, fakeImds, imdsEnv, noCredentials, PLAIN_HOST, PLAIN_REQUEST } from "./metadata-helpers.ts";
 
@@ -268,17 +267,7 @@ describe.each(RUNNERS)("imds (%s)", (_kind, runCli) => {
 describe("imdsFor: the endpoint chosen from the settings (no request is sent)", () => {
   function session(env: Record<string, string>, config?: string) {
     const home = tempHome({ config });
-    const ctx: Context = {
-      env: { HOME: home, AWS_CONFIG_FILE: `${home}/.aws/config`, AWS_SHARED_CREDENTIALS_FILE: `${home}/.aws/credentials`, ...env },
-      stdin: async () => "",
-      out: () => {},
-      err: () => {},
-      now: () => new Date(),
-      home,
-      cwd: home,
-      execPath: "/nonexistent",
-      platform: process.platform,
-    };
+    const ctx = testContext({ HOME: home, AWS_CONFIG_FILE: `${home}/.aws/config`, AWS_SHARED_CREDENTIALS_FILE: `${home}/.aws/credentials`, ...env });
     return openSession(ctx, {});
   }
 

@@ -1,23 +1,8 @@
 // codecommit:// URL resolution on its own: the endpoint each form and setting leads to.
 import { expect, test } from "bun:test";
 import { resolveRemoteUrl } from "../../src/codecommit/remote-url.ts";
-import type { Context } from "../../src/context.ts";
-import { baseEnv } from "../support/cli.ts";
+import { baseEnv, testContext } from "../support/cli.ts";
 import { tempHome } from "../support/home.ts";
-
-function context(env: Record<string, string>): Context {
-  return {
-    env,
-    stdin: async () => "",
-    out: () => {},
-    err: () => {},
-    now: () => new Date(),
-    home: env.HOME!,
-    cwd: process.cwd(),
-    execPath: "/unused",
-    platform: process.platform,
-  };
-}
 
 const home = tempHome({
   config: "[profile dev]\nregion = eu-west-1\n[profile gov]\nregion = us-gov-west-1\nuse_fips_endpoint = true\n",
@@ -39,7 +24,7 @@ test.each([
     undefined,
   ],
 ] as const)("%s with %j → %s", async (url, env, host, region, profile) => {
-  const target = await resolveRemoteUrl(context({ ...baseEnv(home), ...env }), url);
+  const target = await resolveRemoteUrl(testContext({ ...baseEnv(home), ...env }), url);
   expect({ host: target.host, region: target.region, profile: target.profile, repository: target.repository }).toEqual({
     host,
     region,
@@ -49,5 +34,5 @@ test.each([
 });
 
 test("the profile is split at the first @, as git-remote-codecommit splits it", async () => {
-  await expect(resolveRemoteUrl(context(baseEnv(home)), "us-east-1://dev@re@po")).resolves.toMatchObject({ profile: "dev", repository: "re@po" });
+  await expect(resolveRemoteUrl(testContext(baseEnv(home)), "us-east-1://dev@re@po")).resolves.toMatchObject({ profile: "dev", repository: "re@po" });
 });

@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Context } from "../../src/context.ts";
+import { testContext } from "../support/cli.ts";
 import { configEntries, effectiveHelpers, urlMatches } from "../../src/git/config.ts";
 import { git, gitEnv, gitOk } from "../support/git-env.ts";
 import { tempDir, tempHome } from "../support/home.ts";
@@ -93,17 +94,7 @@ async function helpersGitRuns(env: Record<string, string>, log: string, url: str
 }
 
 function context(env: Record<string, string>, cwd: string): Context {
-  return {
-    env,
-    stdin: async () => "",
-    out: () => {},
-    err: () => {},
-    now: () => new Date(),
-    home: env.HOME!,
-    cwd,
-    execPath: "/nonexistent",
-    platform: process.platform,
-  };
+  return testContext(env, { cwd });
 }
 
 describe("urlMatches", () => {

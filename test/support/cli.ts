@@ -48,23 +48,34 @@ function parseTime(time: string): Date {
   return new Date(`${time.replace(" ", "T")}Z`);
 }
 
+/** A Context for calling src/ directly: this environment, HOME from it, output dropped unless overridden. */
+export function testContext(env: Record<string, string | undefined>, overrides: Partial<Context> = {}): Context {
+  return {
+    env,
+    stdin: async () => "",
+    out: () => {},
+    err: () => {},
+    now: () => new Date(),
+    home: env.HOME ?? "/nonexistent",
+    cwd: process.cwd(),
+    execPath: BINARY,
+    platform: process.platform,
+    ...overrides,
+  };
+}
+
 export const runSource: Runner = async (args, opts = {}) => {
-  const env = opts.env ?? {};
   let stdout = "";
   const stderr: string[] = [];
-  const ctx: Context = {
-    env,
+  const ctx = testContext(opts.env ?? {}, {
     stdin: async () => opts.stdin ?? "",
     out: (t) => {
       stdout += t;
     },
     err: (l) => stderr.push(l),
     now: () => (opts.time ? parseTime(opts.time) : new Date()),
-    home: env.HOME ?? "/nonexistent",
-    cwd: opts.cwd ?? process.cwd(),
-    execPath: BINARY,
-    platform: process.platform,
-  };
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
   const code = await run(args, ctx);
   return { code, stdout, stderr: stderr.map((l) => `${l}\n`).join("") };
 };
