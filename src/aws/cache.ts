@@ -34,8 +34,13 @@ export function sha1Hex(text: string): string {
   return new Bun.CryptoHasher("sha1").update(text).digest("hex");
 }
 
-export function cliCacheDir(home: string): string {
-  return join(home, ".aws", "cli", "cache");
+/**
+ * The ~/.aws/cli/cache file the CLI keeps these arguments' credentials in: the
+ * sha1 of Python's sorted json.dumps of them (AssumeRole arguments without a
+ * defaulted RoleSessionName; compact separators for CLI v2's SSO entries).
+ */
+export function cliCacheFile(home: string, keyArgs: Record<string, string | number>, compact = false): string {
+  return join(home, ".aws", "cli", "cache", `${sha1Hex(pythonJsonDumps(keyArgs, compact))}.json`);
 }
 
 /**

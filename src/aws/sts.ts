@@ -1,10 +1,9 @@
 // STS's query API: AssumeRole and GetCallerIdentity (signed with aws4),
 // AssumeRoleWithWebIdentity (unsigned). Endpoints per ./endpoints.ts.
-import { join } from "node:path";
 import aws4 from "aws4";
 import { lastLine, serviceError, UserError } from "../errors.ts";
 import { timestamp } from "../codecommit/sign.ts";
-import { cliCacheDir, pythonJsonDumps, readJsonFile, sha1Hex, tryWriteCache } from "./cache.ts";
+import { readJsonFile, tryWriteCache } from "./cache.ts";
 import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "./credentials.ts";
 import { stsEndpoint } from "./endpoints.ts";
 import { caBundle, endpointUrl, httpRequest } from "./http.ts";
@@ -40,7 +39,6 @@ export function xmlText(xml: string, tag: string): string | undefined {
     return code <= 0x10ffff ? String.fromCodePoint(code) : entity;
   });
 }
-
 
 export async function callSts(
   session: Session,
@@ -109,14 +107,6 @@ function stsResponseForCache(xml: string, action: StsAction): Record<string, unk
   if (arn) out.AssumedRoleUser = { AssumedRoleId: xmlText(xml, "AssumedRoleId") ?? "", Arn: arn };
   out.ResponseMetadata = { RequestId: xmlText(xml, "RequestId") ?? "", HTTPStatusCode: 200, RetryAttempts: 0 };
   return out;
-}
-
-/**
- * The ~/.aws/cli/cache file for these AssumeRole arguments: sha1 of Python's
- * sorted json.dumps of them (without a defaulted RoleSessionName), as the CLI names it.
- */
-export function roleCacheFile(session: Session, keyArgs: Record<string, string | number>): string {
-  return join(cliCacheDir(session.ctx.home), `${sha1Hex(pythonJsonDumps(keyArgs))}.json`);
 }
 
 export function credentialsFromCacheEntry(entry: Record<string, unknown> | undefined, source: string): Credentials | undefined {

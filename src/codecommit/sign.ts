@@ -25,6 +25,11 @@ export function canonicalPath(gitPath: string): string {
   return url.split("#", 1)[0]!.split("?", 1)[0]!;
 }
 
+/** The username CodeCommit expects: the access key id, with `%<session token>` when there is one. */
+export function gitUsername(credentials: SigningCredentials): string {
+  return credentials.sessionToken ? `${credentials.accessKeyId}%${credentials.sessionToken}` : credentials.accessKeyId;
+}
+
 /** `YYYYMMDDTHHMMSS` in UTC, with no trailing Z: the timestamp CodeCommit signs. */
 export function timestamp(date: Date): string {
   return date.toISOString().replace(/[-:]|\.\d{3}Z$/g, "");

@@ -7,7 +7,7 @@ import { COMMIT, NAME, VERSION } from "../version.ts";
 import { atLeast, configEntries, effectiveHelpers, gitVersion, runGit, type ConfigEntry, type HelperEntry } from "../git/config.ts";
 import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
 import { AWS_CLI_HELPER } from "../codecommit/patterns.ts";
-import { MIN_GIT, ourHelper } from "./setup.ts";
+import { MIN_GIT, ourHelper, regexLiteral } from "./setup.ts";
 import { NetworkNeeded, openSession, sessionRegion, type Session } from "../aws/session.ts";
 import { resolveCredentials } from "../aws/chain.ts";
 import { maskKeyId, type Credentials } from "../aws/credentials.ts";
@@ -57,8 +57,7 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
   };
   const profile = opts.profile ?? helperProfile(opts.url ?? endpoint(opts.region ?? "us-east-1"));
   const url = opts.url ?? endpoint(opts.region ?? tryRegion(ctx, profile) ?? "us-east-1");
-  const host = repositoryUrl(url).host;
-  const origin = repositoryUrl(url).origin;
+  const { host, origin } = repositoryUrl(url);
   const setupFix = `${NAME} setup${isCodeCommitHost(host) && !/:\d+$/.test(host) ? "" : ` --url ${origin}`}`;
 
   const helpers = effectiveHelpers(entries, url);
@@ -172,7 +171,7 @@ function unsetFix(h: HelperEntry): string {
   const key = h.url === undefined ? "credential.helper" : `credential.${h.url}.helper`;
   const file = h.origin.startsWith("file:") ? `--file '${h.origin.slice(5)}' ` : "";
   // The exact value only when doctor may show it; otherwise every such helper in that file.
-  const value = shown(h.value) === h.value ? ` '^${h.value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$'` : "";
+  const value = shown(h.value) === h.value ? ` '${regexLiteral(h.value)}'` : "";
   return `git config ${file}--unset-all '${key}'${value}, then ${NAME} setup`;
 }
 

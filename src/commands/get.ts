@@ -3,7 +3,7 @@ import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { attribute, formatCredentialResponse, parseCredentialRequest } from "../git/credential.ts";
 import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
-import { signGitRequest } from "../codecommit/sign.ts";
+import { gitUsername, signGitRequest } from "../codecommit/sign.ts";
 import { openSession, sessionRegionOrInstance, REGION_SOURCES, type Region, type Session, type SessionOptions } from "../aws/session.ts";
 import { resolveCredentials } from "../aws/chain.ts";
 import { maskKeyId } from "../aws/credentials.ts";
@@ -64,7 +64,7 @@ export async function get(ctx: Context, opts: GetOptions): Promise<number> {
   const expiry = Math.min(signedAt + PASSWORD_LIFETIME_S, credsExpire);
   ctx.out(
     formatCredentialResponse([
-      ["username", creds.sessionToken ? `${creds.accessKeyId}%${creds.sessionToken}` : creds.accessKeyId],
+      ["username", gitUsername(creds)],
       ["password", sig.password],
       ["password_expiry_utc", String(expiry)],
     ]),

@@ -50,7 +50,8 @@ function isOurHelper(value: string, current: string): boolean {
   return value === "" || value === current || ourHelper(value) !== undefined;
 }
 
-function regexLiteral(s: string): string {
+/** A git config value-pattern matching exactly `s`. */
+export function regexLiteral(s: string): string {
   return `^${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
 }
 

@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { isCodeCommitHost } from "../codecommit/host.ts";
 import { resolveRemoteUrl } from "../codecommit/remote-url.ts";
-import { signGitRequest } from "../codecommit/sign.ts";
+import { gitUsername, signGitRequest } from "../codecommit/sign.ts";
 import { openSession, type Session, type SessionOptions } from "../aws/session.ts";
 import { requestRegion } from "./get.ts";
 import { resolveCredentials } from "../aws/chain.ts";
@@ -37,7 +37,7 @@ export async function url(ctx: Context, input: string | undefined, opts: Session
   }
   const creds = await resolveCredentials(session);
   const { password } = signGitRequest({ host, path, region, credentials: creds, date: ctx.now() });
-  const username = rfc3986(creds.sessionToken ? `${creds.accessKeyId}%${creds.sessionToken}` : creds.accessKeyId);
+  const username = rfc3986(gitUsername(creds));
   ctx.err("git-credential-codecommit: warning: this URL contains a password valid for about 15 minutes; treat it as a secret");
   ctx.out(`https://${username}:${password}@${host}/${path}\n`);
   return 0;

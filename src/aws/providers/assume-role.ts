@@ -1,12 +1,12 @@
 // Profiles with role_arn: AssumeRole with credentials from source_profile or
 // credential_source, cached in ~/.aws/cli/cache exactly as the AWS CLI caches them.
 import { UserError, retrievalError } from "../../errors.ts";
-import { lockOptions, withFileLock } from "../cache.ts";
+import { cliCacheFile, lockOptions, withFileLock } from "../cache.ts";
 import type { Credentials } from "../credentials.ts";
 import { isAssumeRoleProfile, setting, type Session } from "../session.ts";
 import type { Profile } from "../config-files.ts";
 import { promptTerminal } from "../prompt.ts";
-import { assumeAndCache, cachedCredentials, defaultSessionName, roleCacheFile } from "../sts.ts";
+import { assumeAndCache, cachedCredentials, defaultSessionName } from "../sts.ts";
 
 export type SourceResolver = (session: Session, profileName: string) => Promise<Credentials | undefined>;
 
@@ -83,7 +83,7 @@ export async function fromAssumeRole(
     params.DurationSeconds = String(duration);
     keyArgs.DurationSeconds = duration;
   }
-  const cacheFile = roleCacheFile(session, keyArgs);
+  const cacheFile = cliCacheFile(session.ctx.home, keyArgs);
   // Like botocore, never refresh with MFA: the short-lived answer just obtained is kept (with a
   // warning), rather than asking at once for a second code, which a TOTP device can't give anyway.
   if (refresh && mfaSerial !== undefined) return undefined;

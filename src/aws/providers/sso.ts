@@ -4,7 +4,7 @@
 // ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
 import { join } from "node:path";
 import { lastLine, serviceError, UserError } from "../../errors.ts";
-import { cliCacheDir, jsonObject, lockOptions, pythonJsonDumps, readJsonFile, sha1Hex, tryWriteCache, withFileLock, writeJsonFile } from "../cache.ts";
+import { cliCacheFile, jsonObject, lockOptions, readJsonFile, sha1Hex, tryWriteCache, withFileLock, writeJsonFile } from "../cache.ts";
 import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
 import { configuredEndpoint, dnsSuffix } from "../endpoints.ts";
 import { caBundle, httpRequest } from "../http.ts";
@@ -148,7 +148,7 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
   const keyArgs: Record<string, string> = { roleName: cfg.roleName, accountId: cfg.accountId };
   if (cfg.sessionName !== undefined) keyArgs.sessionName = cfg.sessionName;
   else keyArgs.startUrl = cfg.startUrl;
-  const cacheFile = join(cliCacheDir(session.ctx.home), `${sha1Hex(pythonJsonDumps(keyArgs, true))}.json`);
+  const cacheFile = cliCacheFile(session.ctx.home, keyArgs, true);
   // Like CLI v2, cached role credentials are used before the token is even looked at.
   const hit = refresh ? undefined : cachedCredentials(cacheFile, session, "sso");
   if (hit) return hit;

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { UserError, retrievalError } from "../../errors.ts";
 import type { Credentials } from "../credentials.ts";
 import { setting, type Session } from "../session.ts";
-import { assumeAndCache, cachedCredentials, defaultSessionName, roleCacheFile } from "../sts.ts";
+import { cliCacheFile } from "../cache.ts";
+import { assumeAndCache, cachedCredentials, defaultSessionName } from "../sts.ts";
 
 const ENV_NAMES = {
   web_identity_token_file: "AWS_WEB_IDENTITY_TOKEN_FILE",
@@ -35,7 +36,7 @@ export async function fromWebIdentity(
   const sessionName = get("role_session_name");
   const keyArgs: Record<string, string> = { RoleArn: roleArn };
   if (sessionName) keyArgs.RoleSessionName = sessionName;
-  const cacheFile = roleCacheFile(session, keyArgs);
+  const cacheFile = cliCacheFile(session.ctx.home, keyArgs);
   const hit = refresh ? undefined : cachedCredentials(cacheFile, session, "assume-role-with-web-identity");
   if (hit) return hit;
 
