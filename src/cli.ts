@@ -78,9 +78,10 @@ export const REMOTE_NAME = "git-remote-codecommit";
  * remote helper, unless git runs it as a credential helper (a copy of the
  * binary under that name, where links don't exist, serves as both).
  */
-export async function run(argv: string[], ctx: Context, invokedAs = NAME): Promise<number> {
+export async function run(argv: string[], invoked: Context, invokedAs = NAME): Promise<number> {
   const asRemote = invokedAs === REMOTE_NAME && !["get", "store", "erase"].includes(argv.at(-1) ?? "");
   const name = asRemote ? REMOTE_NAME : NAME;
+  const ctx = { ...invoked, name };
   try {
     if (asRemote) {
       const { remote } = await import("./commands/remote.ts");
@@ -208,6 +209,7 @@ if (import.meta.main) {
     cwd: process.cwd(),
     execPath: process.execPath,
     platform: process.platform,
+    name: NAME,
   };
   const invokedAs = (process.argv0.split(/[\\/]/).pop() ?? "").replace(/\.exe$/i, "");
   const code = await run(process.argv.slice(2), ctx, invokedAs);

@@ -21,4 +21,15 @@ export interface Context {
   /** The path of the running executable, for `setup`, the remote helper and self-invocation. */
   execPath: string;
   platform: NodeJS.Platform;
+  /** The name the binary was invoked as (git-credential-codecommit or git-remote-codecommit): what its messages start with. */
+  name: string;
+}
+
+/**
+ * One line for the person at the terminal (a warning, a wait, a decline),
+ * under the name the binary was invoked as. Every layer reports through this,
+ * never straight to stderr.
+ */
+export function notice(ctx: Context, line: string): void {
+  ctx.err(`${ctx.name}: ${line}`);
 }

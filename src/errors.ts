@@ -1,3 +1,7 @@
+// Errors meant for a person, and the kinds other code branches on (doctor, the
+// remote helper): a class each, so nothing matches on message text. Every
+// message is exactly the text the AWS CLI (or our own rule) prints.
+
 /**
  * An error whose message is meant for a person: printed as one line on stderr,
  * with no stack trace. Messages must not carry secrets: text from elsewhere
@@ -9,19 +13,62 @@ export class UserError extends Error {
     readonly exitCode = 1,
   ) {
     super(message);
-    this.name = "UserError";
+    this.name = new.target.name;
+  }
+}
+
+/** A profile chosen by name (--profile, AWS_PROFILE…) that no config file defines. */
+export class ProfileNotFound extends UserError {
+  constructor(readonly profile: string) {
+    super(`The config profile (${profile}) could not be found`);
+  }
+}
+
+/** An AWS service answered with an error: the AWS CLI's text for it. */
+export class ServiceError extends UserError {
+  constructor(
+    readonly code: string,
+    readonly operation: string,
+    message: string,
+  ) {
+    super(`An error occurred (${code}) when calling the ${operation} operation: ${message}`);
   }
 }
 
 /** The CLI's "configured but failed" provider error: `Error when retrieving credentials from X: msg`. */
-export function retrievalError(provider: string, detail: string): UserError {
-  return new UserError(`Error when retrieving credentials from ${provider}: ${detail}`);
+export class RetrievalError extends UserError {
+  constructor(
+    readonly provider: string,
+    detail: string,
+  ) {
+    super(`Error when retrieving credentials from ${provider}: ${detail}`);
+  }
 }
 
-/** The AWS CLI's text for an error an AWS service answered with. */
-export function serviceError(code: string, operation: string, message: string): UserError {
-  return new UserError(`An error occurred (${code}) when calling the ${operation} operation: ${message}`);
+/** A config or credentials file botocore could not parse: the CLI's message, plus where and why. */
+export class ConfigParseError extends UserError {
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    reason: string,
+  ) {
+    super(`Unable to parse config file: ${path} (line ${line}: ${reason})`);
+  }
 }
+
+/** An endpoint could not be reached: no answer at all, as opposed to an AWS error answer. */
+export class ConnectionError extends UserError {
+  constructor(
+    readonly url: string,
+    readonly timedOut: boolean,
+    readonly detail: string,
+  ) {
+    super(timedOut ? `Connect timeout on endpoint URL: "${url}"` : `Could not connect to the endpoint URL: "${url}" (${detail})`);
+  }
+}
+
+/** Thrown instead of a network call when the session is offline (doctor without --network). */
+export class NetworkNeeded extends UserError {}
 
 /**
  * One line of someone else's output (a process's stderr, an error body) fit

@@ -1,38 +1,13 @@
 // Files shared with the AWS CLI: ~/.aws/cli/cache (assumed-role, web-identity
 // and SSO role credentials) and ~/.aws/sso/cache (SSO tokens). Same names, same
 // format, so `aws` and we reuse each other's entries.
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "../errors.ts";
 import { withCleanup } from "./cleanup.ts";
-
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-/**
- * Python's `json.dumps(value, sort_keys=True)` with its default separators
- * (", " and ": ") or compact ones, and ensure_ascii: the text botocore hashes
- * into cache file names.
- */
-export function pythonJsonDumps(value: Json, compact = false): string {
-  const [item, kv] = compact ? [",", ":"] : [", ", ": "];
-  const str = (s: string) =>
-    JSON.stringify(s).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  const dump = (v: Json): string => {
-    if (typeof v === "string") return str(v);
-    if (typeof v === "number" || typeof v === "boolean" || v === null) return JSON.stringify(v);
-    if (Array.isArray(v)) return `[${v.map(dump).join(item)}]`;
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${str(k)}${kv}${dump(v[k]!)}`)
-      .join(item)}}`;
-  };
-  return dump(value);
-}
-
-export function sha1Hex(text: string): string {
-  return new Bun.CryptoHasher("sha1").update(text).digest("hex");
-}
+import { sha1Hex } from "../util/encoding.ts";
+import { jsonObject, pythonJsonDumps } from "../util/json.ts";
 
 /**
  * The ~/.aws/cli/cache file the CLI keeps these arguments' credentials in: the
@@ -41,19 +16,6 @@ export function sha1Hex(text: string): string {
  */
 export function cliCacheFile(home: string, keyArgs: Record<string, string | number>, compact = false): string {
   return join(home, ".aws", "cli", "cache", `${sha1Hex(pythonJsonDumps(keyArgs, compact))}.json`);
-}
-
-/**
- * `text` as a JSON object, or undefined (not JSON, null, an array…). Parse
- * errors are swallowed on purpose: their messages quote the input, which may be a token.
- */
-export function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(text);
-    return value && typeof value === "object" && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A cache entry, or undefined when it is missing, unreadable or not JSON (a miss, never a crash). */
@@ -91,18 +53,6 @@ export function writeJsonFile(path: string, value: unknown, indent?: number): vo
 }
 
 /**
- * The lock options for a helper session: wait up to `waitMs`, say so on stderr
- * after a second, and note in --debug when no lock can be made.
- */
-export function lockOptions(ctx: { err(line: string): void }, debug: (line: string) => void, what: string, waitMs: number) {
-  return {
-    waitMs,
-    debug,
-    onWait: (pid: number) => ctx.err(`git-credential-codecommit: waiting for process ${pid}, which is ${what}`),
-  };
-}
-
-/**
  * Writes a cache entry if it can: a cache that can't be written (a read-only
  * home, say) costs a call next time, not this run.
  */
@@ -114,16 +64,44 @@ export function tryWriteCache(path: string, value: unknown, debug: (line: string
   }
 }
 
-/** A lock nobody has touched for this long belongs to a process that is gone (e.g. on another host). */
-const ABANDONED_MS = 15 * 60_000;
+/** A lock whose holder can't be known or checked (unreadable, a directory, empty, another host's) is waited for this long, then ignored. */
+export const UNKNOWN_HOLDER_WAIT_MS = 5_000;
 
-function lockHolder(lock: string): { pid: number; host: string; ageMs: number } | undefined {
+/** A wait for a holder that isn't asking the person anything is announced once it passes this. */
+export const QUIET_WAIT_MS = 10_000;
+
+export interface LockOptions {
+  /** How long to wait for a live holder on this host. */
+  waitMs: number;
+  /** What the holder is doing, for the wait notice: "assuming arn:…". */
+  what: string;
+  notice(line: string): void;
+  debug(line: string): void;
+}
+
+/** What the lock holder gives `fn`: a way to tell waiters it is asking the person something. */
+export interface HeldLock {
+  asking(what: string): void;
+}
+
+interface Holder {
+  pid: number;
+  host: string;
+  /** Set while the holder asks the person something (an MFA code): waiters say so at once. */
+  asking?: string;
+}
+
+/** The lock's holder; undefined when the lock is gone; "unknown" when it can't be read or makes no sense. */
+function lockHolder(lock: string): Holder | "unknown" | undefined {
+  let text: string;
   try {
-    const [pid, host] = readFileSync(lock, "utf8").trim().split(" ");
-    return { pid: Number(pid), host: host ?? "", ageMs: Date.now() - statSync(lock).mtimeMs };
-  } catch {
-    return undefined; // released while we looked
+    text = readFileSync(lock, "utf8");
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "unknown";
   }
+  const [first = "", asking] = text.split("\n");
+  const m = /^([1-9]\d{0,9}) (\S+)$/.exec(first);
+  return m ? { pid: Number(m[1]), host: m[2]!, asking: asking || undefined } : "unknown";
 }
 
 function isAlive(pid: number): boolean {
@@ -135,52 +113,81 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Writes the lock's content in one step, so a waiter never reads half of it. */
+function writeLock(lock: string, content: string, exclusive: boolean): void {
+  if (exclusive) {
+    const fd = openSync(lock, "wx", 0o600);
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  const tmp = `${lock}.${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  renameSync(tmp, lock);
+}
+
 /**
  * Runs `fn` holding `<path>.lock`, so concurrent helpers (parallel fetches,
  * submodules, an IDE) do one STS call, MFA prompt or token refresh between them;
- * the others wait and then find the cache entry the first one wrote. The lock
- * names its holder (pid and host): a dead holder's lock is taken over at once,
- * and Ctrl-C releases it. Where no lock can be made (a read-only home) `fn`
- * runs without one: the lock saves calls, it isn't needed for correctness.
+ * the others wait and then find the cache entry the first one wrote.
+ *
+ * The lock names its holder (pid and host). A dead holder's lock is taken over
+ * at once, and Ctrl-C releases it. Waiting is quiet: a waiter speaks once, at
+ * once if the holder is asking the person something (so they know where to
+ * look), else after QUIET_WAIT_MS. A lock whose holder can't be checked is
+ * waited for UNKNOWN_HOLDER_WAIT_MS, then ignored: the lock saves calls, it
+ * isn't needed for correctness, which is also why `fn` runs without one where
+ * none can be made (a read-only home).
  */
-export async function withFileLock<T>(
-  path: string,
-  fn: () => Promise<T>,
-  opts: { waitMs: number; onWait?: (pid: number) => void; debug?: (line: string) => void },
-): Promise<T> {
+export async function withFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>, opts: LockOptions): Promise<T> {
   const lock = `${path}.lock`;
   const host = hostname();
-  const giveUp = Date.now() + opts.waitMs;
+  const me = `${process.pid} ${host}\n`;
+  const started = Date.now();
   let told = false;
+  const unlocked: HeldLock = { asking: () => {} };
   for (;;) {
     try {
       mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
-      const fd = openSync(lock, "wx", 0o600);
-      writeSync(fd, `${process.pid} ${host}\n`);
-      closeSync(fd);
+      writeLock(lock, me, true);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || !existsSync(lock)) {
-        opts.debug?.(`cannot lock ${lock} (${(e as Error).message}); going on without the lock`);
-        return fn();
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
+        opts.debug(`cannot lock ${lock} (${(e as Error).message}); going on without the lock`);
+        return fn(unlocked);
       }
-      const holder = lockHolder(lock);
-      if (!holder) continue;
-      const dead = holder.host === host ? !isAlive(holder.pid) : holder.ageMs > ABANDONED_MS;
-      if (dead) {
-        // Only if it is still that holder's: another helper may have taken over first.
-        if (lockHolder(lock)?.pid === holder.pid) rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > giveUp) {
-        throw new UserError(`process ${holder.pid} has held ${lock} for too long; if it is stuck, stop it or delete that file`);
-      }
-      if (!told && Date.now() > giveUp - opts.waitMs + 1000) {
-        opts.onWait?.(holder.pid);
-        told = true;
-      }
-      await Bun.sleep(25 + Math.random() * 75);
     }
+    const holder = lockHolder(lock);
+    const waited = Date.now() - started;
+    // undefined: released while we looked (or a dangling link): the next round tells.
+    const checkable = holder !== undefined && holder !== "unknown" && holder.host === host;
+    if (checkable && !isAlive(holder.pid)) {
+      // Only if it is still that holder's: another helper may have taken over first.
+      const now = lockHolder(lock);
+      try {
+        if (now !== undefined && now !== "unknown" && now.pid === holder.pid) rmSync(lock, { force: true });
+        continue;
+      } catch (e) {
+        opts.debug(`cannot remove the dead process ${holder.pid}'s ${lock} (${(e as Error).message}); going on without the lock`);
+        return fn(unlocked);
+      }
+    }
+    if (!checkable && waited > UNKNOWN_HOLDER_WAIT_MS) {
+      opts.debug(`${lock} names no process on this host that can be checked; going on without the lock`);
+      return fn(unlocked);
+    }
+    if (checkable && waited > opts.waitMs) {
+      throw new UserError(`process ${holder.pid} has held ${lock} for too long; if it is stuck, stop it or delete that file`);
+    }
+    if (checkable && !told && (holder.asking !== undefined || waited > QUIET_WAIT_MS)) {
+      opts.notice(`waiting for process ${holder.pid}, which is ${holder.asking ?? opts.what}`);
+      told = true;
+    }
+    await Bun.sleep(25 + Math.random() * 75);
   }
-  return withCleanup(() => rmSync(lock, { force: true }), fn);
+  const held: HeldLock = { asking: (what) => writeLock(lock, `${me}${what}\n`, false) };
+  return withCleanup(() => rmSync(lock, { force: true }), () => fn(held));
 }

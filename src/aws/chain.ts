@@ -1,120 +1,182 @@
-// The credential chain, in botocore's order. Each provider returns credentials,
-// says "not mine" (undefined), or throws: a configured provider that fails stops
-// the chain with its own error, as in the AWS CLI. A provider that talks to the
-// network is imported only once the profile or environment is seen to need it,
-// to keep `get` fast.
-import { UserError } from "../errors.ts";
+// The credential chain, in botocore's order, as one table: each source has its
+// botocore method name (what --debug and doctor show), one "is it configured
+// for this profile" predicate, and a loader. A loader that talks to the
+// network is imported only once its predicate holds, to keep `get` fast. A
+// configured source that fails stops the chain with its own error, as in the AWS CLI.
+import { RetrievalError, UserError } from "../errors.ts";
+import { setting, type Profile } from "./config-files.ts";
 import { MANDATORY_REFRESH_MS, REFRESH_WINDOW_MS, remainingMs, STILL_EXPIRED, type Credentials } from "./credentials.ts";
-import { isAssumeRoleProfile, isSsoProfile, setting, type Session } from "./session.ts";
+import { metadataDisabled, type Session } from "./session.ts";
 import { fromEnv } from "./providers/env.ts";
 import { fromStaticKeys } from "./providers/static-keys.ts";
-
-/** `refresh`: the last answer had less than 15 minutes left; bypass caches and fetch anew. */
-type Provider = (session: Session, refresh: boolean) => Credentials | undefined | Promise<Credentials | undefined>;
+import type { CredentialSourceName, RoleSource } from "./providers/assume-role.ts";
 
 /**
- * botocore's profile providers for one profile: web identity, SSO, the
- * credentials file, login_session, credential_process, the config file. `useEnv` lets web
- * identity read its env variables (not under --profile, not for a source profile).
+ * Whose credentials are being looked for: the selected profile, or a role's
+ * source profile. `useEnv`: env keys and env web identity count (not under
+ * --profile, and never for a source profile).
  */
-function profileProviders(profileName: string, useEnv: boolean): Array<readonly [string, Provider]> {
-  return [
-    [
-      "assume-role-with-web-identity",
-      async (s, refresh) => {
-        const profile = s.files.profiles[profileName];
-        if (!(useEnv && s.ctx.env.AWS_WEB_IDENTITY_TOKEN_FILE) && setting(profile, "web_identity_token_file") === undefined) {
-          return undefined;
-        }
-        const { fromWebIdentity } = await import("./providers/web-identity.ts");
-        return fromWebIdentity(s, profileName, useEnv, refresh);
-      },
-    ],
-    [
-      "sso",
-      async (s, refresh) => {
-        if (!isSsoProfile(s.files.profiles[profileName])) return undefined;
-        const { fromSso } = await import("./providers/sso.ts");
-        return fromSso(s, profileName, refresh);
-      },
-    ],
-    ["shared-credentials-file", (s) => fromStaticKeys(s.files.credentialsProfiles[profileName], "shared-credentials-file")],
-    [
-      "login",
-      async (s) => {
-        if (setting(s.files.profiles[profileName], "login_session") === undefined) return undefined;
-        const { fromLogin } = await import("./providers/login.ts");
-        return fromLogin(s, profileName);
-      },
-    ],
-    [
-      "custom-process",
-      async (s) => {
-        if (setting(s.files.profiles[profileName], "credential_process") === undefined) return undefined;
-        const { fromProcess } = await import("./providers/process.ts");
-        return fromProcess(s, profileName);
-      },
-    ],
-    ["config-file", (s) => fromStaticKeys(s.files.configProfiles[profileName], "config-file")],
-  ];
+interface Scope {
+  profileName: string;
+  useEnv: boolean;
 }
 
-/** A source profile's own credentials (env variables never count here). */
-async function sourceProfileCredentials(session: Session, profileName: string): Promise<Credentials | undefined> {
-  for (const [, provider] of profileProviders(profileName, false)) {
-    const creds = await provider(session, false);
+interface CredentialSource {
+  /** botocore's METHOD string. */
+  method: string;
+  configured(session: Session, scope: Scope): boolean;
+  /** Only called when configured. `refresh`: the last answer had less than 15 minutes left; bypass caches. */
+  load(session: Session, scope: Scope, refresh: boolean): Promise<Credentials | undefined> | Credentials | undefined;
+}
+
+const profileOf = (s: Session, scope: Scope): Profile | undefined => s.files.profiles[scope.profileName];
+const has = (profile: Profile | undefined, key: string) => setting(profile, key) !== undefined;
+
+/** The web identity token file: from the environment first (when it counts), then the profile. */
+export function webIdentityTokenFile(s: Session, scope: Scope): string | undefined {
+  return (scope.useEnv && s.ctx.env.AWS_WEB_IDENTITY_TOKEN_FILE) || setting(profileOf(s, scope), "web_identity_token_file") || undefined;
+}
+
+const ENV: CredentialSource = {
+  method: "env",
+  configured: (s, scope) => scope.useEnv && Boolean(s.ctx.env.AWS_ACCESS_KEY_ID),
+  load: (s) => fromEnv(s.ctx.env),
+};
+
+const ASSUME_ROLE: CredentialSource = {
+  method: "assume-role",
+  configured: (s, scope) => isRoleProfile(profileOf(s, scope)),
+  load: async (s, scope, refresh) => {
+    const { fromAssumeRole } = await import("./providers/assume-role.ts");
+    return fromAssumeRole(s, scope.profileName, refresh, sourceCredentials);
+  },
+};
+
+/** botocore's profile providers, in order, for one profile. */
+const PROFILE_SOURCES: CredentialSource[] = [
+  {
+    method: "assume-role-with-web-identity",
+    configured: (s, scope) => webIdentityTokenFile(s, scope) !== undefined,
+    load: async (s, scope, refresh) => {
+      const { fromWebIdentity } = await import("./providers/web-identity.ts");
+      return fromWebIdentity(s, scope.profileName, webIdentityTokenFile(s, scope)!, scope.useEnv, refresh);
+    },
+  },
+  {
+    method: "sso",
+    configured: (s, scope) => has(profileOf(s, scope), "sso_account_id") || has(profileOf(s, scope), "sso_role_name"),
+    load: async (s, scope, refresh) => {
+      const { fromSso } = await import("./providers/sso.ts");
+      return fromSso(s, scope.profileName, refresh);
+    },
+  },
+  {
+    method: "shared-credentials-file",
+    configured: (s, scope) => has(s.files.credentialsProfiles[scope.profileName], "aws_access_key_id"),
+    load: (s, scope) => fromStaticKeys(s.files.credentialsProfiles[scope.profileName]!, "shared-credentials-file"),
+  },
+  {
+    method: "login",
+    configured: (s, scope) => has(profileOf(s, scope), "login_session"),
+    load: async (s, scope) => {
+      const { fromLogin } = await import("./providers/login.ts");
+      return fromLogin(s, scope.profileName);
+    },
+  },
+  {
+    method: "custom-process",
+    configured: (s, scope) => has(profileOf(s, scope), "credential_process"),
+    load: async (s, scope) => {
+      const { fromProcess } = await import("./providers/process.ts");
+      return fromProcess(s, scope.profileName);
+    },
+  },
+  {
+    method: "config-file",
+    configured: (s, scope) => has(s.files.configProfiles[scope.profileName], "aws_access_key_id"),
+    load: (s, scope) => fromStaticKeys(s.files.configProfiles[scope.profileName]!, "config-file"),
+  },
+];
+
+const CONTAINER_ROLE: CredentialSource = {
+  method: "container-role",
+  configured: (s) =>
+    s.ctx.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI !== undefined || s.ctx.env.AWS_CONTAINER_CREDENTIALS_FULL_URI !== undefined,
+  load: async (s) => {
+    const { fromContainer } = await import("./providers/container.ts");
+    return fromContainer(s);
+  },
+};
+
+const IAM_ROLE: CredentialSource = {
+  method: "iam-role",
+  configured: (s) => !metadataDisabled(s.ctx.env),
+  load: async (s) => {
+    const { fromIamRole } = await import("./providers/iam-role.ts");
+    return fromIamRole(s);
+  },
+};
+
+/** The whole chain for the selected profile. */
+const CHAIN: CredentialSource[] = [ENV, ASSUME_ROLE, ...PROFILE_SOURCES, CONTAINER_ROLE, IAM_ROLE];
+
+/** credential_source values, and the source each names (Environment ignores --profile: it is asked for by name). */
+const CREDENTIAL_SOURCES: Record<CredentialSourceName, CredentialSource> = {
+  Environment: { ...ENV, configured: (s) => Boolean(s.ctx.env.AWS_ACCESS_KEY_ID), load: (s) => fromEnv(s.ctx.env, "Environment") },
+  EcsContainer: CONTAINER_ROLE,
+  Ec2InstanceMetadata: IAM_ROLE,
+};
+
+/** botocore's role profile: role_arn without web_identity_token_file. */
+function isRoleProfile(profile: Profile | undefined): boolean {
+  return has(profile, "role_arn") && !has(profile, "web_identity_token_file");
+}
+
+/** botocore's `has_static`: either key present makes a source profile use its own keys. */
+function hasStaticKeys(profile: Profile | undefined): boolean {
+  return has(profile, "aws_access_key_id") || has(profile, "aws_secret_access_key");
+}
+
+async function load(session: Session, source: CredentialSource, scope: Scope, refresh: boolean) {
+  return source.configured(session, scope) ? source.load(session, scope, refresh) : undefined;
+}
+
+/**
+ * The credentials a role is assumed with: its credential_source's; the source
+ * profile's own role when that profile is a role without static keys (a hop,
+ * whose cache entry still serves); else the source profile's own credentials
+ * (the profile providers, without env).
+ */
+async function sourceCredentials(session: Session, source: RoleSource): Promise<Credentials> {
+  if ("credentialSource" in source) {
+    const creds = await load(session, CREDENTIAL_SOURCES[source.credentialSource], { profileName: "", useEnv: true }, false);
+    if (!creds) {
+      throw new RetrievalError(
+        source.credentialSource,
+        `No credentials found in credential_source referenced in profile ${source.forProfile}`,
+      );
+    }
+    return creds;
+  }
+  const scope = { profileName: source.profileName, useEnv: false };
+  const profile = profileOf(session, scope);
+  if (isRoleProfile(profile) && !hasStaticKeys(profile)) {
+    const { fromAssumeRole } = await import("./providers/assume-role.ts");
+    return (await fromAssumeRole(session, source.profileName, false, sourceCredentials, source.visited))!;
+  }
+  for (const provider of PROFILE_SOURCES) {
+    const creds = await load(session, provider, scope, false);
     if (creds) return creds;
   }
-  return undefined;
-}
-
-/** credential_source: where a role profile's source credentials come from instead of a profile. */
-async function credentialSource(session: Session, source: string): Promise<Credentials | undefined> {
-  if (source === "Environment") return fromEnv(session.ctx.env, "Environment");
-  if (source === "EcsContainer") {
-    const { fromContainer } = await import("./providers/container.ts");
-    return fromContainer(session);
-  }
-  const { fromInstanceMetadata } = await import("./providers/imds.ts");
-  return fromInstanceMetadata(session);
-}
-
-function chain(session: Session): Array<readonly [string, Provider]> {
-  const top = session.profileName;
-  return [
-    // --profile (not AWS_PROFILE) takes env keys out of the chain.
-    ["env", (s) => (s.profileFromFlag ? undefined : fromEnv(s.ctx.env))],
-    [
-      "assume-role",
-      async (s, refresh) => {
-        if (!isAssumeRoleProfile(s.files.profiles[top])) return undefined;
-        const { fromAssumeRole } = await import("./providers/assume-role.ts");
-        return fromAssumeRole(s, top, refresh, sourceProfileCredentials, credentialSource);
-      },
-    ],
-    ...profileProviders(top, !session.profileFromFlag),
-    [
-      "container-role",
-      async (s) => {
-        const { fromContainer, isContainerConfigured } = await import("./providers/container.ts");
-        return isContainerConfigured(s.ctx.env) ? fromContainer(s) : undefined;
-      },
-    ],
-    [
-      "iam-role",
-      async (s) => {
-        const { fromInstanceMetadata, imdsFor } = await import("./providers/imds.ts");
-        return imdsFor(s) ? fromInstanceMetadata(s) : undefined;
-      },
-    ],
-  ];
+  throw new UserError(`The source profile "${source.profileName}" must have credentials.`);
 }
 
 export async function resolveCredentials(session: Session): Promise<Credentials> {
-  for (const [name, provider] of chain(session)) {
-    const creds = await usable(session, provider);
+  const scope = { profileName: session.profileName, useEnv: !session.profileFromFlag };
+  for (const source of CHAIN) {
+    const creds = await usable(session, (refresh) => load(session, source, scope, refresh));
     if (creds) return creds;
-    session.debug(`credentials: ${name}: not configured`);
+    session.debug(`credentials: ${source.method}: not configured`);
   }
   throw new UserError(noCredentialsMessage(session));
 }
@@ -124,12 +186,15 @@ export async function resolveCredentials(session: Session): Promise<Credentials>
  * for one request): fetch again when less than 15 minutes remain; use fresh
  * credentials that still have less with a warning; refuse expired ones.
  */
-async function usable(session: Session, provider: Provider): Promise<Credentials | undefined> {
+async function usable(
+  session: Session,
+  fetch: (refresh: boolean) => Promise<Credentials | undefined> | Credentials | undefined,
+): Promise<Credentials | undefined> {
   const now = session.ctx.now();
-  let creds = await provider(session, false);
+  let creds = await fetch(false);
   if (!creds || remainingMs(creds, now) >= REFRESH_WINDOW_MS) return creds;
   try {
-    creds = (await provider(session, true)) ?? creds;
+    creds = (await fetch(true)) ?? creds;
   } catch (e) {
     // botocore: a failed refresh is only fatal once less than 10 minutes remain.
     if (remainingMs(creds, now) < MANDATORY_REFRESH_MS) throw e;
@@ -138,8 +203,8 @@ async function usable(session: Session, provider: Provider): Promise<Credentials
   const left = remainingMs(creds, now);
   if (left <= 0) throw new UserError(STILL_EXPIRED);
   if (left < REFRESH_WINDOW_MS) {
-    session.ctx.err(
-      `git-credential-codecommit: warning: the credentials from ${creds.source} expire in ` +
+    session.notice(
+      `warning: the credentials from ${creds.source} expire in ` +
         `${Math.ceil(left / 60_000)} minutes (${creds.expiration!.toISOString()}); renew them soon`,
     );
   }
@@ -150,7 +215,7 @@ function noCredentialsMessage(s: Session): string {
   const looked = [
     s.profileFromFlag ? undefined : "AWS_ACCESS_KEY_ID",
     `profile "${s.profileName}" in ${s.files.credentialsPath} and ${s.files.configPath}`,
-    s.ctx.env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === "true" ? undefined : "EC2 instance metadata",
+    metadataDisabled(s.ctx.env) ? undefined : "EC2 instance metadata",
   ].filter(Boolean);
   return (
     `Unable to locate credentials (looked in ${looked.join(", ")}). ` +

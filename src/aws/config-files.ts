@@ -2,13 +2,19 @@
 // botocore's Session.full_config does. This runs on every `git fetch`, so it
 // stays synchronous and imports nothing beyond node:fs.
 import { readFileSync, statSync } from "node:fs";
-import { UserError } from "../errors.ts";
+import { ConfigParseError } from "../errors.ts";
 import { IniError, parseIni, type IniSection, type IniValue } from "./ini.ts";
-import { shlexSplit } from "./shlex.ts";
+import { shlexSplit } from "../util/shlex.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export type Profile = Record<string, IniValue>;
+
+/** A profile setting as a string; nested sub-sections are not settings. */
+export function setting(profile: Profile | undefined, key: string): string | undefined {
+  const v = profile?.[key];
+  return typeof v === "string" ? v : undefined;
+}
 
 export interface ConfigFiles {
   configPath: string;
@@ -107,19 +113,14 @@ function readIni(path: string): Map<string, IniSection> {
   try {
     text = UTF8.decode(bytes);
   } catch {
-    throw parseError(path, invalidUtf8Line(bytes), "not valid UTF-8");
+    throw new ConfigParseError(path, invalidUtf8Line(bytes), "not valid UTF-8");
   }
   try {
     return parseIni(text);
   } catch (e) {
-    if (e instanceof IniError) throw parseError(path, e.line, e.message);
+    if (e instanceof IniError) throw new ConfigParseError(path, e.line, e.message);
     throw e;
   }
-}
-
-/** The AWS CLI's message, plus where and why, which it does not say. */
-function parseError(path: string, line: number, reason: string): UserError {
-  return new UserError(`Unable to parse config file: ${path} (line ${line}: ${reason})`);
 }
 
 /** The line holding the first byte that is not UTF-8, for the error message only. */

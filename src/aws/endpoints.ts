@@ -2,8 +2,8 @@
 // first (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, [services], endpoint_url),
 // then the partition rules botocore 1.43 resolves.
 import { UserError } from "../errors.ts";
+import { setting } from "./config-files.ts";
 import type { Session } from "./session.ts";
-import { setting } from "./session.ts";
 
 export type ServiceId = "sts" | "sso" | "sso_oidc";
 

@@ -3,9 +3,8 @@
 // Bun's own reading of process.env), so behaviour is the same in tests and binary.
 import { readFileSync } from "node:fs";
 import type { Env } from "../context.ts";
-import type { Profile } from "./config-files.ts";
-import { setting } from "./session.ts";
-import { UserError } from "../errors.ts";
+import { setting, type Profile } from "./config-files.ts";
+import { ConnectionError, UserError } from "../errors.ts";
 
 export interface HttpResponse {
   status: number;
@@ -115,11 +114,8 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
   throw connectionError(url, lastError);
 }
 
-function connectionError(url: string, cause: unknown): UserError {
+function connectionError(url: string, cause: unknown): ConnectionError {
   const name = (cause as Error | undefined)?.name;
-  if (name === "TimeoutError" || name === "AbortError") {
-    return new UserError(`Connect timeout on endpoint URL: "${url}"`);
-  }
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new UserError(`Could not connect to the endpoint URL: "${url}" (${detail})`);
+  return new ConnectionError(url, name === "TimeoutError" || name === "AbortError", detail);
 }

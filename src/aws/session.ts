@@ -1,6 +1,6 @@
-// The selected profile, its files and the region: what the AWS CLI calls a session.
-import type { Context } from "../context.ts";
-import { UserError } from "../errors.ts";
+// The selected profile, its files and the options of one run: what the AWS CLI calls a session.
+import { notice, type Context } from "../context.ts";
+import { ProfileNotFound } from "../errors.ts";
 import { loadConfigFiles, type ConfigFiles, type Profile } from "./config-files.ts";
 
 export interface SessionOptions {
@@ -22,27 +22,8 @@ export interface Session {
   regionFlag?: string;
   offline: boolean;
   debug(line: string): void;
-}
-
-/** Thrown instead of a network call when the session is offline. */
-export class NetworkNeeded extends UserError {}
-
-/** A profile setting as a string; nested sub-sections are not settings. */
-export function setting(profile: Profile | undefined, key: string): string | undefined {
-  const v = profile?.[key];
-  return typeof v === "string" ? v : undefined;
-}
-
-// What kind of profile this is, decided here so the chain can skip a provider
-// without importing it (the providers talk to the network and cost start-up time).
-
-/** role_arn without web_identity_token_file: botocore's assume-role provider. */
-export function isAssumeRoleProfile(profile: Profile | undefined): boolean {
-  return setting(profile, "role_arn") !== undefined && setting(profile, "web_identity_token_file") === undefined;
-}
-
-export function isSsoProfile(profile: Profile | undefined): boolean {
-  return setting(profile, "sso_account_id") !== undefined || setting(profile, "sso_role_name") !== undefined;
+  /** A warning or a wait, for the person (see notice() in context.ts). */
+  notice(line: string): void;
 }
 
 /**
@@ -50,15 +31,18 @@ export function isSsoProfile(profile: Profile | undefined): boolean {
  * AWS_DEFAULT_PROFILE, then "default". An empty variable counts as set, and a
  * profile chosen by name must exist even when env credentials would be used.
  */
+/** AWS_EC2_METADATA_DISABLED: no instance metadata, neither for credentials nor for the region. */
+export function metadataDisabled(env: Context["env"]): boolean {
+  return env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === "true";
+}
+
 export function openSession(ctx: Context, opts: SessionOptions): Session {
   const env = ctx.env;
   const named = opts.profile ?? env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
   const profileName = named ?? "default";
   const files = loadConfigFiles(env, ctx.home);
   const profile = files.profiles[profileName];
-  if (named !== undefined && !profile) {
-    throw new UserError(`The config profile (${profileName}) could not be found`);
-  }
+  if (named !== undefined && !profile) throw new ProfileNotFound(profileName);
   return {
     ctx,
     profileName,
@@ -68,53 +52,6 @@ export function openSession(ctx: Context, opts: SessionOptions): Session {
     regionFlag: opts.region,
     offline: Boolean(opts.offline),
     debug: opts.debug ? (line) => ctx.err(`[debug] ${line}`) : () => {},
+    notice: (line) => notice(ctx, line),
   };
 }
-
-export interface Region {
-  name: string;
-  source: string;
-}
-
-/**
- * The session region, in AWS CLI v2's order: --region, AWS_REGION,
- * AWS_DEFAULT_REGION, then the profile's `region`. The first one set wins; an
- * empty one is an error rather than a signature for region "".
- */
-export function sessionRegion(session: Session): Region | undefined {
-  const { env } = session.ctx;
-  const candidates: Array<[string | undefined, string]> = [
-    [session.regionFlag, "--region"],
-    [env.AWS_REGION, "AWS_REGION"],
-    [env.AWS_DEFAULT_REGION, "AWS_DEFAULT_REGION"],
-    [setting(session.profile, "region"), `the region of profile "${session.profileName}"`],
-  ];
-  for (const [name, source] of candidates) {
-    if (name === undefined) continue;
-    if (name.trim() === "") throw new UserError(`${source} is set but empty; set it to a region such as us-east-1`);
-    return { name: checkRegion(name), source };
-  }
-  return undefined;
-}
-
-const REGION_FORMAT = /^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$/;
-
-/**
- * botocore's check before a region goes into a host name: `us-east-1 # note`
- * (config values keep inline comments) or `x@evil.example#` must not become a URL.
- */
-export function checkRegion(name: string): string {
-  if (!REGION_FORMAT.test(name)) throw new UserError(`Provided region_name '${name}' doesn't match a supported format.`);
-  return name;
-}
-
-/** The session region, falling back to the EC2 instance's own region as the CLI does. */
-export async function sessionRegionOrInstance(session: Session): Promise<Region | undefined> {
-  const configured = sessionRegion(session);
-  if (configured) return configured;
-  const { regionFromInstanceMetadata } = await import("./providers/imds.ts");
-  const name = await regionFromInstanceMetadata(session);
-  return name ? { name: checkRegion(name), source: "EC2 instance metadata" } : undefined;
-}
-
-export const REGION_SOURCES = "--region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region";

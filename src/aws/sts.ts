@@ -1,13 +1,14 @@
 // STS's query API: AssumeRole and GetCallerIdentity (signed with aws4),
 // AssumeRoleWithWebIdentity (unsigned). Endpoints per ./endpoints.ts.
 import aws4 from "aws4";
-import { lastLine, serviceError, UserError } from "../errors.ts";
-import { timestamp } from "../codecommit/sign.ts";
+import { lastLine, NetworkNeeded, ServiceError, UserError } from "../errors.ts";
+import { rfc3986, timestamp } from "../util/encoding.ts";
 import { readJsonFile, tryWriteCache } from "./cache.ts";
 import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "./credentials.ts";
 import { stsEndpoint } from "./endpoints.ts";
 import { caBundle, endpointUrl, httpRequest } from "./http.ts";
-import { NetworkNeeded, sessionRegion, sessionRegionOrInstance, type Session } from "./session.ts";
+import { sessionRegion, sessionRegionOrInstance } from "./region.ts";
+import type { Session } from "./session.ts";
 
 export type StsAction = "AssumeRole" | "AssumeRoleWithWebIdentity" | "GetCallerIdentity";
 
@@ -16,11 +17,6 @@ function formEncode(params: Record<string, string>): string {
   return Object.entries(params)
     .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
     .join("&");
-}
-
-/** Everything but letters, digits and `-._~` percent-encoded (Python's quote(s, safe="")). */
-export function rfc3986(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** botocore's RoleSessionName when the profile names none. */
@@ -77,7 +73,7 @@ export async function callSts(
   });
   if (res.status !== 200) {
     const code = xmlText(res.body, "Code") ?? String(res.status);
-    throw serviceError(code, action, lastLine(xmlText(res.body, "Message") ?? res.body) || "no message");
+    throw new ServiceError(code, action, lastLine(xmlText(res.body, "Message") ?? res.body) || "no message");
   }
   return res.body;
 }

@@ -2,9 +2,10 @@
 // codecommit::<region>://[profile@]repo (git strips "codecommit::" from the
 // latter), resolved to a profile, a region and an HTTPS endpoint exactly as
 // AWS's Python git-remote-codecommit (GRC) resolves them, plus FIPS.
-import { UserError } from "../errors.ts";
+import { ProfileNotFound, UserError } from "../errors.ts";
 import type { Context } from "../context.ts";
-import { openSession, sessionRegionOrInstance, type Session } from "../aws/session.ts";
+import { openSession, type Session } from "../aws/session.ts";
+import { sessionRegionOrInstance } from "../aws/region.ts";
 import { dnsSuffix, useFips } from "../aws/endpoints.ts";
 import { regionFromHost } from "./host.ts";
 
@@ -89,7 +90,7 @@ function openSessionFor(ctx: Context, profile: string | undefined): Session {
   try {
     return openSession(ctx, { profile });
   } catch (e) {
-    if (!(e instanceof UserError) || !e.message.startsWith("The config profile")) throw e;
+    if (!(e instanceof ProfileNotFound)) throw e;
     const available = Object.keys(openSession(ctx, {}).files.profiles);
     throw new UserError(
       `The following profile was not found: ${profile}. Available profiles are: ${available.join(", ")}. Either use one ` +

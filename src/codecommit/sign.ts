@@ -1,6 +1,7 @@
 // The CodeCommit git password: a SigV4 signature of the repository URL.
 import { RequestSigner } from "aws4";
 import { hostWithoutPort } from "./host.ts";
+import { timestamp } from "../util/encoding.ts";
 
 export interface SigningCredentials {
   accessKeyId: string;
@@ -28,11 +29,6 @@ export function canonicalPath(gitPath: string): string {
 /** The username CodeCommit expects: the access key id, with `%<session token>` when there is one. */
 export function gitUsername(credentials: SigningCredentials): string {
   return credentials.sessionToken ? `${credentials.accessKeyId}%${credentials.sessionToken}` : credentials.accessKeyId;
-}
-
-/** `YYYYMMDDTHHMMSS` in UTC, with no trailing Z: the timestamp CodeCommit signs. */
-export function timestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]|\.\d{3}Z$/g, "");
 }
 
 /**

@@ -2,13 +2,14 @@
 // fail, each problem with the command that fixes it (like GCM's diagnose).
 import { existsSync } from "node:fs";
 import type { Context } from "../context.ts";
-import { UserError } from "../errors.ts";
+import { NetworkNeeded, UserError } from "../errors.ts";
 import { COMMIT, NAME, VERSION } from "../version.ts";
-import { atLeast, configEntries, effectiveHelpers, gitVersion, runGit, type ConfigEntry, type HelperEntry } from "../git/config.ts";
+import { atLeast, configEntries, effectiveHelpers, gitVersion, MIN_GIT, regexLiteral, runGit, type ConfigEntry, type HelperEntry } from "../git/config.ts";
+import { ourHelper } from "../git/helper-line.ts";
 import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
 import { AWS_CLI_HELPER } from "../codecommit/patterns.ts";
-import { MIN_GIT, ourHelper, regexLiteral } from "./setup.ts";
-import { NetworkNeeded, openSession, sessionRegion, type Session } from "../aws/session.ts";
+import { openSession, type Session } from "../aws/session.ts";
+import { sessionRegion } from "../aws/region.ts";
 import { resolveCredentials } from "../aws/chain.ts";
 import { maskKeyId, type Credentials } from "../aws/credentials.ts";
 

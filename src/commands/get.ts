@@ -1,10 +1,11 @@
 // `get`: git asks for a username and password for a CodeCommit URL.
-import type { Context } from "../context.ts";
+import { notice, type Context } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { attribute, formatCredentialResponse, parseCredentialRequest } from "../git/credential.ts";
-import { isCodeCommitHost, regionFromHost } from "../codecommit/host.ts";
+import { isCodeCommitHost } from "../codecommit/host.ts";
 import { gitUsername, signGitRequest } from "../codecommit/sign.ts";
-import { openSession, sessionRegionOrInstance, REGION_SOURCES, type Region, type Session, type SessionOptions } from "../aws/session.ts";
+import { requestRegion } from "../codecommit/region.ts";
+import { openSession, type SessionOptions } from "../aws/session.ts";
 import { resolveCredentials } from "../aws/chain.ts";
 import { maskKeyId } from "../aws/credentials.ts";
 
@@ -15,14 +16,6 @@ export interface GetOptions extends SessionOptions {
   ignoreHostCheck?: boolean;
 }
 
-/** The host's own region (as the CLI reads it), else the session's; an error naming every source if none. */
-export async function requestRegion(session: Session, host: string): Promise<Region> {
-  const fromHost = regionFromHost(host);
-  const region = fromHost !== undefined ? { name: fromHost, source: `the host ${host}` } : await sessionRegionOrInstance(session);
-  if (!region) throw new UserError(`No region: the host ${host} does not name one; set ${REGION_SOURCES}`);
-  return region;
-}
-
 export async function get(ctx: Context, opts: GetOptions): Promise<number> {
   const started = performance.now();
   const request = parseCredentialRequest(await ctx.stdin());
@@ -31,8 +24,9 @@ export async function get(ctx: Context, opts: GetOptions): Promise<number> {
   // Not ours: say nothing, so git moves on to its next helper.
   if (host === undefined || !(opts.ignoreHostCheck || isCodeCommitHost(host))) return 0;
   if (protocol !== "https") {
-    ctx.err(
-      `git-credential-codecommit: not signing for ${protocol ?? "a missing protocol"}://${host}: ` +
+    notice(
+      ctx,
+      `not signing for ${protocol ?? "a missing protocol"}://${host}: ` +
         `git would send the password in clear text; use an https:// URL`,
     );
     return 0;

@@ -7,7 +7,7 @@ import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { resolveRemoteUrl } from "../codecommit/remote-url.ts";
 import { isCodeCommitHost } from "../codecommit/host.ts";
-import { helperCommand } from "./setup.ts";
+import { helperCommand } from "../git/helper-line.ts";
 
 export async function remote(ctx: Context, argv: string[]): Promise<number> {
   if (argv.length < 2) throw new UserError("Too few arguments. This hook requires the git command and remote.");

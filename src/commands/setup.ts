@@ -3,12 +3,9 @@
 // what it changed, and `--remove` takes back exactly its own entries.
 import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { atLeast, configEntries, credentialKey, gitVersion, runGit, shellQuote, type Version } from "../git/config.ts";
+import { atLeast, configEntries, credentialKey, gitVersion, MIN_GIT, regexLiteral, runGit, shellQuote } from "../git/config.ts";
+import { helperCommand, ourHelper } from "../git/helper-line.ts";
 import { AWS_CLI_HELPER, CODECOMMIT_URL_PATTERNS } from "../codecommit/patterns.ts";
-import { shlexSplit } from "../aws/shlex.ts";
-
-/** Wildcards in credential URL patterns (`*.amazonaws.com`) arrived in git 2.13. */
-export const MIN_GIT: Version = [2, 13, 0];
 
 export interface SetupOptions {
   scope: string[];
@@ -22,37 +19,9 @@ export interface SetupOptions {
   submodules: boolean;
 }
 
-/** The helper line: `!'<binary>' [--profile '<p>']`, quoted for the sh git runs it with. */
-export function helperCommand(ctx: Context, profile?: string, region?: string): string {
-  // git for Windows runs helpers with its bundled sh, which wants forward slashes.
-  const binary = ctx.platform === "win32" ? ctx.execPath.replace(/\\/g, "/") : ctx.execPath;
-  let cmd = `!${shellQuote(binary)}`;
-  if (profile !== undefined) cmd += ` --profile ${shellQuote(profile)}`;
-  if (region !== undefined) cmd += ` --region ${shellQuote(region)}`;
-  return cmd;
-}
-
-/** The binary and arguments of a helper line that runs a git-credential-codecommit binary, or undefined. */
-export function ourHelper(value: string): { binary: string; args: string[] } | undefined {
-  if (!value.startsWith("!")) return undefined;
-  let words: string[];
-  try {
-    words = shlexSplit(value.slice(1));
-  } catch {
-    return undefined;
-  }
-  const binary = words[0];
-  return binary && /git-credential-codecommit[^/\\]*$/.test(binary) ? { binary, args: words.slice(1) } : undefined;
-}
-
 /** Ours to replace or remove: the reset line, or a helper line that runs us. */
 function isOurHelper(value: string, current: string): boolean {
   return value === "" || value === current || ourHelper(value) !== undefined;
-}
-
-/** A git config value-pattern matching exactly `s`. */
-export function regexLiteral(s: string): string {
-  return `^${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
 }
 
 export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {

@@ -1,14 +1,14 @@
 // `url`: a signed https://user:password@host/v1/repos/repo URL for tools that
 // cannot run a credential helper (GRC #30). The password is a secret for ~15 minutes.
-import type { Context } from "../context.ts";
+import { notice, type Context } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { isCodeCommitHost } from "../codecommit/host.ts";
 import { resolveRemoteUrl } from "../codecommit/remote-url.ts";
 import { gitUsername, signGitRequest } from "../codecommit/sign.ts";
 import { openSession, type Session, type SessionOptions } from "../aws/session.ts";
-import { requestRegion } from "./get.ts";
+import { requestRegion } from "../codecommit/region.ts";
 import { resolveCredentials } from "../aws/chain.ts";
-import { rfc3986 } from "../aws/sts.ts";
+import { rfc3986 } from "../util/encoding.ts";
 
 export async function url(ctx: Context, input: string | undefined, opts: SessionOptions): Promise<number> {
   if (input === undefined) throw new UserError("url needs a repository URL: https://git-codecommit.<region>.amazonaws.com/v1/repos/<name> or codecommit::<region>://<name>", 2);
@@ -38,7 +38,7 @@ export async function url(ctx: Context, input: string | undefined, opts: Session
   const creds = await resolveCredentials(session);
   const { password } = signGitRequest({ host, path, region, credentials: creds, date: ctx.now() });
   const username = rfc3986(gitUsername(creds));
-  ctx.err("git-credential-codecommit: warning: this URL contains a password valid for about 15 minutes; treat it as a secret");
+  notice(ctx, "warning: this URL contains a password valid for about 15 minutes; treat it as a secret");
   ctx.out(`https://${username}:${password}@${host}/${path}\n`);
   return 0;
 }

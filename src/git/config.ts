@@ -41,6 +41,9 @@ export async function gitVersion(ctx: Context): Promise<Version> {
   return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
 }
 
+/** Wildcards in credential URL patterns (`*.amazonaws.com`) arrived in git 2.13. */
+export const MIN_GIT: Version = [2, 13, 0];
+
 export function atLeast(v: Version, min: Version): boolean {
   for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i]! > min[i]!;
   return true;
@@ -186,6 +189,11 @@ export function effectiveHelpers(entries: ConfigEntry[], url: string): HelperEnt
     else helpers.push({ ...e, url: k.url });
   }
   return helpers;
+}
+
+/** A git config value-pattern matching exactly `s`. */
+export function regexLiteral(s: string): string {
+  return `^${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
 }
 
 /** `'…'` for sh, which is how git runs a `!` helper. */

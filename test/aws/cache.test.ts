@@ -2,10 +2,10 @@
 // the format, the 15-minute rule, corrupt entries, interop with the real AWS CLI
 // v1 in both directions, and one STS call among many concurrent helpers.
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
-import { RUNNERS, runBinary } from "../support/cli.ts";
+import { dirname, join } from "node:path";
+import { BINARY, RUNNERS, runBinary } from "../support/cli.ts";
 import { stsTimestamp } from "../support/fake-sts.ts";
 import { tempDir, tempHome } from "../support/home.ts";
 import {
@@ -272,28 +272,138 @@ test("a cache directory that cannot be written costs a call next time, not this 
   }
 });
 
-test("a lock left by a process that died is taken over at once; one held by a live process is waited for", async () => {
-  const sts = await fakeSts();
-  const home = tempHome({ config: ROLE_PROFILE, credentials: BASE_CREDENTIALS });
-  const lock = `${cacheFile(home, KEY_ROLE_ONLY)}.lock`;
-  mkdirSync(join(home, ".aws", "cli", "cache"), { recursive: true });
-  const dead = Bun.spawnSync(["true"]).pid;
-  writeFileSync(lock, `${dead} ${hostname()}\n`);
-  const started = performance.now();
-  const r = await runBinary(["--profile", "role", "get"], { env: stsEnv(home, sts), stdin: REQUEST });
-  expect(performance.now() - started).toBeLessThan(2000);
-  expect(r.stderr).toBe("");
-  expectGetAnswer(r, sts.requests[0]!.issued!);
-  expect(existsSync(lock)).toBe(false);
+/** Runs the binary as a child whose stderr can be read while it runs. */
+function startBinary(args: string[], env: Record<string, string>) {
+  const proc = Bun.spawn([BINARY, ...args], { env, stdin: new TextEncoder().encode(REQUEST), stdout: "pipe", stderr: "pipe" });
+  let stderr = "";
+  const reading = (async () => {
+    for await (const chunk of proc.stderr) stderr += new TextDecoder().decode(chunk);
+  })();
+  const stdout = new Response(proc.stdout).text();
+  return {
+    stderr: () => stderr,
+    async result() {
+      const [out, code] = await Promise.all([stdout, proc.exited, reading]);
+      return { code, stdout: out, stderr };
+    },
+  };
+}
 
-  // A live holder (this test process): the helper says whom it waits for, then goes on once the lock is gone.
-  rmSync(cacheFile(home, KEY_ROLE_ONLY));
-  writeFileSync(lock, `${process.pid} ${hostname()}\n`);
-  const waiting = runBinary(["--profile", "role", "get"], { env: stsEnv(home, sts), stdin: REQUEST });
-  await Bun.sleep(1500);
-  rmSync(lock);
-  const w = await waiting;
-  expect(w.stderr).toBe(`git-credential-codecommit: waiting for process ${process.pid}, which is assuming ${ROLE_ARN}\n`);
-  expect(w.code).toBe(0);
-  expect(sts.requests.length).toBe(2);
+/** Polls until `check` holds, or fails after `ms`. */
+async function until(check: () => boolean, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
+describe("the lock around an STS call", () => {
+  const lockOf = (home: string) => `${cacheFile(home, KEY_ROLE_ONLY)}.lock`;
+  function lockedHome(content?: string) {
+    const home = tempHome({ config: ROLE_PROFILE, credentials: BASE_CREDENTIALS });
+    mkdirSync(join(home, ".aws", "cli", "cache"), { recursive: true });
+    if (content !== undefined) writeFileSync(lockOf(home), content);
+    return home;
+  }
+
+  test("a lock left by a process that died is taken over at once", async () => {
+    const sts = await fakeSts();
+    const dead = Bun.spawnSync(["true"]).pid;
+    const home = lockedHome(`${dead} ${hostname()}\n`);
+    const started = performance.now();
+    const r = await runBinary(["--profile", "role", "get"], { env: stsEnv(home, sts), stdin: REQUEST });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(r.stderr).toBe("");
+    expectGetAnswer(r, sts.requests[0]!.issued!);
+    expect(existsSync(lockOf(home))).toBe(false);
+  });
+
+  test("a live holder is waited for in silence, and the helper goes on once the lock is gone", async () => {
+    const sts = await fakeSts();
+    const home = lockedHome(`${process.pid} ${hostname()}\n`);
+    const waiting = startBinary(["--profile", "role", "get"], stsEnv(home, sts));
+    // It is waiting: it has asked STS nothing while the lock stands.
+    await Bun.sleep(500);
+    expect(sts.requests.length).toBe(0);
+    rmSync(lockOf(home));
+    const w = await waiting.result();
+    expect(w.stderr).toBe("");
+    expect(w.code).toBe(0);
+    expect(sts.requests.length).toBe(1);
+  });
+
+  test("a holder asking the person for an MFA code is named at once, once", async () => {
+    const sts = await fakeSts();
+    const home = lockedHome(`${process.pid} ${hostname()}\nasking for the MFA code for arn:aws:iam::123456789012:mfa/user\n`);
+    const waiting = startBinary(["--profile", "role", "get"], stsEnv(home, sts));
+    const line = `git-credential-codecommit: waiting for process ${process.pid}, which is asking for the MFA code for arn:aws:iam::123456789012:mfa/user\n`;
+    await until(() => waiting.stderr() === line, 15_000, "the waiting notice");
+    rmSync(lockOf(home));
+    const w = await waiting.result();
+    expect(w.stderr).toBe(line);
+    expect(w.code).toBe(0);
+  });
+
+  test("a wait past 10 seconds is announced once", async () => {
+    const sts = await fakeSts();
+    const home = lockedHome(`${process.pid} ${hostname()}\n`);
+    const started = Date.now();
+    const waiting = startBinary(["--profile", "role", "get"], stsEnv(home, sts));
+    const line = `git-credential-codecommit: waiting for process ${process.pid}, which is assuming ${ROLE_ARN}\n`;
+    await until(() => waiting.stderr() !== "", 25_000, "the waiting notice");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
+    rmSync(lockOf(home));
+    const w = await waiting.result();
+    expect(w.stderr).toBe(line);
+    expect(w.code).toBe(0);
+  }, 40_000);
+
+  // A lock whose holder can't be checked costs at most UNKNOWN_HOLDER_WAIT_MS (5 s), never the 10-minute wait,
+  // and never spins: each case must end well inside that bound plus a busy machine's slack, using little CPU.
+  const unknownHolders: Array<[string, (lock: string) => void]> = [
+    ["an empty lock file", (lock) => writeFileSync(lock, "")],
+    ["a lock naming another host's process", (lock) => writeFileSync(lock, `${process.pid} another-host.invalid\n`)],
+    ["a lock holding nonsense", (lock) => writeFileSync(lock, "NaN\n")],
+    ["a directory at the lock path", (lock) => mkdirSync(lock)],
+    ["a dangling symlink at the lock path", (lock) => symlinkSync(join(tempDir(), "gone"), lock)],
+  ];
+  if (process.getuid?.() === 0) {
+    // Root reads any file, so the unreadable lock a killed `sudo -E` run leaves is played by another uid.
+    unknownHolders.push(["a lock another user owns and only they can read", (lock) => {
+      writeFileSync(lock, `${process.pid} ${hostname()}\n`, { mode: 0o600 });
+    }]);
+  }
+  test.each(unknownHolders)("%s: waited for briefly, then ignored, without spinning", async (name, make) => {
+    const sts = await fakeSts();
+    const home = lockedHome();
+    make(lockOf(home));
+    let env = stsEnv(home, sts);
+    let cmd = [BINARY, "--profile", "role", "get"];
+    if (name.startsWith("a lock another user owns")) {
+      // nobody (65534) runs the helper: it can't read root's 0600 lock, like a user after a root run.
+      chmodSync(home, 0o755);
+      for (const dir of [join(home, ".aws"), join(home, ".aws", "cli"), join(home, ".aws", "cli", "cache")]) chmodSync(dir, 0o777);
+      chmodSync(join(home, ".aws", "config"), 0o644);
+      chmodSync(join(home, ".aws", "credentials"), 0o644);
+      // A copy of the binary where nobody can run it, wherever this checkout lives.
+      const bin = join(tempDir(), "git-credential-codecommit");
+      copyFileSync(BINARY, bin);
+      chmodSync(dirname(bin), 0o755);
+      chmodSync(bin, 0o755);
+      cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, ...cmd.slice(1)];
+      env = { ...env };
+    }
+    const started = performance.now();
+    const proc = Bun.spawn(["/usr/bin/time", "-f", "%U %S", ...cmd], { env, stdin: new TextEncoder().encode(REQUEST), stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    const elapsed = performance.now() - started;
+    const [user, sys] = stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+    expect(stderr.trim().split("\n").slice(0, -1)).toEqual([]); // nothing but time's own line
+    expect(code).toBe(0);
+    expectGetAnswer({ code, stdout, stderr: "" }, sts.requests[0]!.issued!);
+    expect(elapsed).toBeGreaterThanOrEqual(4_900);
+    expect(elapsed).toBeLessThan(20_000);
+    expect(user! + sys!).toBeLessThan(2); // CPU seconds: a spinning loop would burn the whole wait
+  }, 40_000);
 });

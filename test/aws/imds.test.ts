@@ -8,7 +8,7 @@ import { AZ_PATH, ROLES_PATH, TOKEN_PATH, type FakeImds } from "../support/fake-
 import { tempHome } from "../support/home.ts";
 import { fakeCredentials, metadataDocument } from "../support/recording-server.ts";
 import { openSession } from "../../src/aws/session.ts";
-import { imdsFor } from "../../src/aws/providers/imds.ts";
+import { imdsFor } from "../../src/aws/imds.ts";
 import { expectError, expectGetAnswer, expectNoSecrets, expectSigned, fakeSts, REQUEST, ROLE_ARN } from "./helpers.ts";
 import { expectPlainHostAnswer, fakeImds, imdsEnv, noCredentials, PLAIN_HOST, PLAIN_REQUEST } from "./metadata-helpers.ts";
 

@@ -2,7 +2,7 @@
 // what runs where, in which order, and that every script, file and Bun version
 // they rely on is the repository's own.
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json";
 import { TARGETS } from "../../build/release.ts";
@@ -76,7 +76,7 @@ describe("ci.yml", () => {
         const script = runs(job);
         expect(script).toMatch(/^npm ci$/m);
         expect(script).toMatch(/^npm run typecheck$/m);
-        expect(script).toMatch(/^(npm test|npx bun test test\/build\/)$/m);
+        expect(script).toMatch(/^(npm test|npx bun test --timeout 30000 test\/build\/)$/m);
       }
     });
   }
@@ -89,6 +89,22 @@ describe("ci.yml", () => {
       expect(script).toMatch(new RegExp(`apt-get install .*\\b${pkgName}\\b`));
     }
   });
+});
+
+test("every path that runs bun test sets the per-test timeout itself (a preload's reaches only the first file)", () => {
+  const sources = {
+    "package.json": JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")).scripts.test as string,
+    ".ci/run": readFileSync(`${ROOT}/.ci/run`, "utf8"),
+    ...Object.fromEntries(["ci.yml", "release.yml"].map((f) => [f, readFileSync(`${ROOT}/.github/workflows/${f}`, "utf8")])),
+  };
+  let seen = 0;
+  for (const [file, text] of Object.entries(sources)) {
+    for (const line of text.split("\n").filter((l) => /\bbun test\b/.test(l) && !/^\s*#/.test(l))) {
+      seen++;
+      expect(`${file}: ${line.trim()}`).toMatch(/bun test --timeout \d{5,}/);
+    }
+  }
+  expect(seen).toBeGreaterThanOrEqual(2);
 });
 
 describe("release.yml", () => {

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { canonicalPath, signGitRequest, timestamp } from "../../src/codecommit/sign.ts";
+import { canonicalPath, signGitRequest } from "../../src/codecommit/sign.ts";
+import { timestamp } from "../../src/util/encoding.ts";
 
 // Upstream vectors: aws-cli tests/integration/customizations/test_codecommit.py (keys foo/bar,
 // 2010-10-08, git path with a leading slash, so the CLI signs //v1/repos/myrepo), and

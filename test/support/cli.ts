@@ -60,6 +60,7 @@ export function testContext(env: Record<string, string | undefined>, overrides: 
     cwd: process.cwd(),
     execPath: BINARY,
     platform: process.platform,
+    name: "git-credential-codecommit",
     ...overrides,
   };
 }

@@ -1,11 +1,11 @@
 // ECS task roles, CodeBuild, EKS Pod Identity: the container credentials endpoint.
 import { readFileSync } from "node:fs";
-import { lastLine, retrievalError } from "../../errors.ts";
-import { jsonObject } from "../cache.ts";
+import { lastLine, NetworkNeeded, RetrievalError } from "../../errors.ts";
+import { jsonObject } from "../../util/json.ts";
 import type { Env } from "../../context.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
 import { httpRequest } from "../http.ts";
-import { NetworkNeeded, type Session } from "../session.ts";
+import type { Session } from "../session.ts";
 
 const METHOD = "container-role";
 /** botocore's MetadataRetrievalError wraps the endpoint's failures in this, and the CLI prints it. */
@@ -14,10 +14,6 @@ const METADATA_ERROR = "Error retrieving metadata: ";
 export const ECS_ENDPOINT = "http://169.254.170.2";
 /** Plain-http hosts botocore 1.43 allows for a full URI, besides loopback addresses. */
 const ALLOWED_HTTP_HOSTS = ["169.254.170.2", "169.254.170.23", "fd00:ec2::23", "localhost"];
-
-export function isContainerConfigured(env: Env): boolean {
-  return env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI !== undefined || env.AWS_CONTAINER_CREDENTIALS_FULL_URI !== undefined;
-}
 
 function isLoopback(host: string): boolean {
   return /^127(\.\d{1,3}){3}$/.test(host) || host === "::1";
@@ -32,17 +28,17 @@ export function containerUrl(env: Env): string {
   try {
     url = new URL(full);
   } catch {
-    throw retrievalError(METHOD, `AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL: ${full}`);
+    throw new RetrievalError(METHOD, `AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL: ${full}`);
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (url.protocol === "http:" && !isLoopback(host) && !ALLOWED_HTTP_HOSTS.includes(host)) {
-    throw retrievalError(
+    throw new RetrievalError(
       METHOD,
       `Unsupported host '${host}'.  Can only retrieve metadata from a loopback address or one of these hosts: ${ALLOWED_HTTP_HOSTS.join(", ")}`,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw retrievalError(METHOD, `AWS_CONTAINER_CREDENTIALS_FULL_URI must be http or https: ${full}`);
+    throw new RetrievalError(METHOD, `AWS_CONTAINER_CREDENTIALS_FULL_URI must be http or https: ${full}`);
   }
   return full;
 }
@@ -55,16 +51,15 @@ function authorization(env: Env): string | undefined {
     try {
       token = readFileSync(file, "utf8");
     } catch (e) {
-      throw retrievalError(METHOD, (e as Error).message);
+      throw new RetrievalError(METHOD, (e as Error).message);
     }
   }
-  if (token !== undefined && /[\r\n]/.test(token)) throw retrievalError(METHOD, "Auth token value is not a legal header value");
+  if (token !== undefined && /[\r\n]/.test(token)) throw new RetrievalError(METHOD, "Auth token value is not a legal header value");
   return token;
 }
 
-export async function fromContainer(session: Session): Promise<Credentials | undefined> {
+export async function fromContainer(session: Session): Promise<Credentials> {
   const env = session.ctx.env;
-  if (!isContainerConfigured(env)) return undefined;
   const url = containerUrl(env);
   if (session.offline) throw new NetworkNeeded(`the container credentials endpoint ${url}`);
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -76,15 +71,15 @@ export async function fromContainer(session: Session): Promise<Credentials | und
     // Never through a proxy: the endpoint is link-local or on this host.
     res = await httpRequest(url, { headers, env, useProxy: false, timeoutMs: 2000, attempts: 3 });
   } catch (e) {
-    throw retrievalError(METHOD, (e as Error).message);
+    throw new RetrievalError(METHOD, (e as Error).message);
   }
   if (res.status !== 200) {
-    throw retrievalError(METHOD, `${METADATA_ERROR}Received non 200 response ${res.status} from container metadata: ${lastLine(res.body)}`);
+    throw new RetrievalError(METHOD, `${METADATA_ERROR}Received non 200 response ${res.status} from container metadata: ${lastLine(res.body)}`);
   }
   const c = jsonObject(res.body);
-  if (!c) throw retrievalError(METHOD, `${METADATA_ERROR}Unable to parse JSON returned from container metadata services`);
+  if (!c) throw new RetrievalError(METHOD, `${METADATA_ERROR}Unable to parse JSON returned from container metadata services`);
   if (typeof c.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string") {
-    throw retrievalError(METHOD, "the container endpoint's answer has no AccessKeyId and SecretAccessKey");
+    throw new RetrievalError(METHOD, "the container endpoint's answer has no AccessKeyId and SecretAccessKey");
   }
   return {
     accessKeyId: c.AccessKeyId,

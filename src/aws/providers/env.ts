@@ -3,10 +3,9 @@ import { UserError } from "../../errors.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
 import type { Env } from "../../context.ts";
 
-/** The env keys, or undefined when AWS_ACCESS_KEY_ID is unset or empty. */
-export function fromEnv(env: Env, source = "env"): Credentials | undefined {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  if (!accessKeyId) return undefined;
+/** The env keys (AWS_ACCESS_KEY_ID is set and not empty). */
+export function fromEnv(env: Env, source = "env"): Credentials {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID!;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!secretAccessKey) throw new UserError("Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY");
   // botocore takes the first non-empty of the legacy name and the current one.

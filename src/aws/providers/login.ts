@@ -4,15 +4,14 @@
 import { join } from "node:path";
 import { UserError } from "../../errors.ts";
 import { readJsonFile } from "../cache.ts";
-import { expandUser, expandVars } from "../config-files.ts";
+import { expandUser, expandVars, setting } from "../config-files.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
-import { setting, type Session } from "../session.ts";
+import type { Session } from "../session.ts";
 
 const REAUTHENTICATE = "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'.";
 
-export async function fromLogin(session: Session, profileName: string): Promise<Credentials | undefined> {
-  const name = setting(session.files.profiles[profileName], "login_session");
-  if (name === undefined) return undefined;
+export async function fromLogin(session: Session, profileName: string): Promise<Credentials> {
+  const name = setting(session.files.profiles[profileName], "login_session")!;
   const { env, home } = session.ctx;
   const dir = env.AWS_LOGIN_CACHE_DIRECTORY
     ? expandUser(expandVars(env.AWS_LOGIN_CACHE_DIRECTORY, env), home)

@@ -1,9 +1,10 @@
 // credential_process: an external command (aws-vault, 1Password, granted…) that
 // prints Version 1 JSON. Run without a shell, like botocore.
-import { lastLine, retrievalError } from "../../errors.ts";
+import { lastLine, NetworkNeeded, RetrievalError } from "../../errors.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
-import { NetworkNeeded, setting, type Session } from "../session.ts";
-import { shlexSplit } from "../shlex.ts";
+import { setting } from "../config-files.ts";
+import type { Session } from "../session.ts";
+import { shlexSplit } from "../../util/shlex.ts";
 
 /**
  * Generous on purpose: aws-vault or 1Password may be waiting for a person to
@@ -33,17 +34,15 @@ async function collect(stream: ReadableStream<Uint8Array>, exited: Promise<numbe
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function fromProcess(session: Session, profileName: string): Promise<Credentials | undefined> {
-  const profile = session.files.profiles[profileName];
-  const command = setting(profile, "credential_process");
-  if (command === undefined) return undefined;
+export async function fromProcess(session: Session, profileName: string): Promise<Credentials> {
+  const command = setting(session.files.profiles[profileName], "credential_process")!;
   let argv: string[];
   try {
     argv = shlexSplit(command);
   } catch (e) {
-    throw retrievalError(METHOD, `cannot split credential_process ${JSON.stringify(command)}: ${(e as Error).message}`);
+    throw new RetrievalError(METHOD, `cannot split credential_process ${JSON.stringify(command)}: ${(e as Error).message}`);
   }
-  if (argv.length === 0) throw retrievalError(METHOD, "credential_process is empty");
+  if (argv.length === 0) throw new RetrievalError(METHOD, "credential_process is empty");
   // It may wait for a person (a hardware key, a password manager): doctor only runs it with --network.
   if (session.offline) throw new NetworkNeeded(`credential_process ${argv[0]}`);
   session.debug(`credentials: running credential_process ${argv[0]}`);
@@ -53,7 +52,7 @@ export async function fromProcess(session: Session, profileName: string): Promis
     // stdin is /dev/null: git's pipe is ours and already read to the end.
     proc = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...session.ctx.env } });
   } catch (e) {
-    throw retrievalError(METHOD, `cannot run ${argv[0]}: ${(e as Error).message}`);
+    throw new RetrievalError(METHOD, `cannot run ${argv[0]}: ${(e as Error).message}`);
   }
   let timedOut = false;
   const term = setTimeout(() => {
@@ -71,9 +70,9 @@ export async function fromProcess(session: Session, profileName: string): Promis
   const said = lastLine(stderr);
   const theirs = said ? ` (its stderr: ${said})` : "";
   if (timedOut) {
-    throw retrievalError(METHOD, `${argv[0]} did not finish within ${PROCESS_TIMEOUT_MS / 60_000} minutes${theirs}`);
+    throw new RetrievalError(METHOD, `${argv[0]} did not finish within ${PROCESS_TIMEOUT_MS / 60_000} minutes${theirs}`);
   }
-  if (code !== 0) throw retrievalError(METHOD, said || `${argv[0]} exited with status ${code}`);
+  if (code !== 0) throw new RetrievalError(METHOD, said || `${argv[0]} exited with status ${code}`);
 
   let parsed: Record<string, unknown>;
   try {
@@ -82,14 +81,14 @@ export async function fromProcess(session: Session, profileName: string): Promis
   } catch (e) {
     // The parser quotes the text it choked on, which may be a secret (an unquoted key): keep only its reason.
     const reason = (e as Error).message.replace(/\s*"[^"]*"/g, "");
-    throw retrievalError(METHOD, `${argv[0]} did not print JSON: ${reason}${theirs}`);
+    throw new RetrievalError(METHOD, `${argv[0]} did not print JSON: ${reason}${theirs}`);
   }
   if (parsed.Version !== 1) {
     const version = "Version" in parsed ? String(parsed.Version) : "<Version key not provided>";
-    throw retrievalError(METHOD, `Unsupported version '${version}' for credential process provider, supported versions: 1${theirs}`);
+    throw new RetrievalError(METHOD, `Unsupported version '${version}' for credential process provider, supported versions: 1${theirs}`);
   }
   for (const key of ["AccessKeyId", "SecretAccessKey"]) {
-    if (typeof parsed[key] !== "string") throw retrievalError(METHOD, `Missing required key in response: '${key}'${theirs}`);
+    if (typeof parsed[key] !== "string") throw new RetrievalError(METHOD, `Missing required key in response: '${key}'${theirs}`);
   }
   const creds: Credentials = {
     accessKeyId: parsed.AccessKeyId as string,
@@ -99,7 +98,7 @@ export async function fromProcess(session: Session, profileName: string): Promis
   };
   if (typeof parsed.Expiration === "string") {
     creds.expiration = parseExpiration(parsed.Expiration);
-    if (!creds.expiration) throw retrievalError(METHOD, `Expiration is not an ISO 8601 time: ${parsed.Expiration}`);
+    if (!creds.expiration) throw new RetrievalError(METHOD, `Expiration is not an ISO 8601 time: ${parsed.Expiration}`);
   }
   return creds;
 }

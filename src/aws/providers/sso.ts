@@ -3,12 +3,15 @@
 // sso-session token when it is about to expire, and caches role credentials in
 // ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
 import { join } from "node:path";
-import { lastLine, serviceError, UserError } from "../../errors.ts";
-import { cliCacheFile, jsonObject, lockOptions, readJsonFile, sha1Hex, tryWriteCache, withFileLock, writeJsonFile } from "../cache.ts";
+import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
+import { cliCacheFile, readJsonFile, tryWriteCache, withFileLock, writeJsonFile } from "../cache.ts";
+import { sha1Hex } from "../../util/encoding.ts";
+import { jsonObject } from "../../util/json.ts";
 import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
 import { configuredEndpoint, dnsSuffix } from "../endpoints.ts";
 import { caBundle, httpRequest } from "../http.ts";
-import { checkRegion, isSsoProfile, NetworkNeeded, type Session } from "../session.ts";
+import { checkRegion } from "../region.ts";
+import type { Session } from "../session.ts";
 import { cachedCredentials } from "../sts.ts";
 
 const REQUIRED = ["sso_start_url", "sso_region", "sso_role_name", "sso_account_id"];
@@ -136,14 +139,13 @@ async function sessionToken(session: Session, cfg: SsoConfig, file: string): Pro
       writeJsonFile(file, written);
     } catch (e) {
       // The old refresh token is spent now: say so, or the next run fails mysteriously.
-      session.ctx.err(`git-credential-codecommit: warning: the refreshed SSO token could not be saved (${(e as Error).message}); run ${cfg.login} if the next command fails`);
+      session.notice(`warning: the refreshed SSO token could not be saved (${(e as Error).message}); run ${cfg.login} if the next command fails`);
     }
     return { accessToken: answer.accessToken, expiresAt, raw: written };
-  }, lockOptions(session.ctx, session.debug, `refreshing the SSO token for ${label}`, 60_000));
+  }, { waitMs: 60_000, what: `refreshing the SSO token for ${label}`, notice: session.notice, debug: session.debug });
 }
 
 export async function fromSso(session: Session, profileName: string, refresh: boolean): Promise<Credentials | undefined> {
-  if (!isSsoProfile(session.files.profiles[profileName])) return undefined;
   const cfg = ssoConfig(session, profileName);
   const keyArgs: Record<string, string> = { roleName: cfg.roleName, accountId: cfg.accountId };
   if (cfg.sessionName !== undefined) keyArgs.sessionName = cfg.sessionName;
@@ -177,7 +179,7 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
     const type = typeof body.__type === "string" ? body.__type.split("#").pop() : undefined;
     const code = res.headers.get("x-amzn-errortype")?.split(":")[0] ?? type ?? String(res.status);
     const message = typeof body.message === "string" ? body.message : typeof body.Message === "string" ? body.Message : res.body;
-    throw serviceError(code, "GetRoleCredentials", lastLine(message));
+    throw new ServiceError(code, "GetRoleCredentials", lastLine(message));
   }
   const rc = body.roleCredentials as Record<string, unknown> | undefined;
   if (!rc || typeof rc.accessKeyId !== "string" || typeof rc.secretAccessKey !== "string" || typeof rc.expiration !== "number") {

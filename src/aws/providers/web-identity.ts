@@ -1,13 +1,13 @@
 // AssumeRoleWithWebIdentity from a token file: GitHub Actions / GitLab OIDC, EKS IRSA.
 import { readFileSync } from "node:fs";
-import { UserError, retrievalError } from "../../errors.ts";
+import { RetrievalError, UserError } from "../../errors.ts";
 import type { Credentials } from "../credentials.ts";
-import { setting, type Session } from "../session.ts";
+import { setting } from "../config-files.ts";
+import type { Session } from "../session.ts";
 import { cliCacheFile } from "../cache.ts";
 import { assumeAndCache, cachedCredentials, defaultSessionName } from "../sts.ts";
 
 const ENV_NAMES = {
-  web_identity_token_file: "AWS_WEB_IDENTITY_TOKEN_FILE",
   role_arn: "AWS_ROLE_ARN",
   role_session_name: "AWS_ROLE_SESSION_NAME",
 } as const;
@@ -19,13 +19,12 @@ const ENV_NAMES = {
 export async function fromWebIdentity(
   session: Session,
   profileName: string,
+  tokenFile: string,
   useEnv: boolean,
   refresh: boolean,
-): Promise<Credentials | undefined> {
+): Promise<Credentials> {
   const profile = session.files.profiles[profileName];
   const get = (key: keyof typeof ENV_NAMES) => (useEnv && session.ctx.env[ENV_NAMES[key]]) || setting(profile, key);
-  const tokenFile = get("web_identity_token_file");
-  if (!tokenFile) return undefined;
   const roleArn = get("role_arn");
   if (!roleArn) {
     throw new UserError(
@@ -45,7 +44,7 @@ export async function fromWebIdentity(
   try {
     token = readFileSync(tokenFile, "utf8");
   } catch (e) {
-    throw retrievalError("assume-role-with-web-identity", (e as Error).message);
+    throw new RetrievalError("assume-role-with-web-identity", (e as Error).message);
   }
   const params = {
     RoleArn: roleArn,

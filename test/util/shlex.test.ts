@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { shlexSplit } from "../../src/aws/shlex.ts";
+import { shlexSplit } from "../../src/util/shlex.ts";
 
 // Python's own shlex.split output: see the header of test/fixtures/ini-oracle.py.
 const oracle = JSON.parse(readFileSync(new URL("../fixtures/ini-oracle.json", import.meta.url), "utf8")) as {

@@ -1,15 +1,14 @@
-// EC2 instance metadata (IMDSv2 with the v1 fallback botocore allows): the
-// instance role's credentials, and the region as the last region fallback.
-import { UserError } from "../../errors.ts";
-import { jsonObject } from "../cache.ts";
-import { parseExpiration, type Credentials } from "../credentials.ts";
-import { httpRequest, type HttpResponse } from "../http.ts";
-import { NetworkNeeded, setting, type Session } from "../session.ts";
+// The EC2 instance metadata client (IMDSv2 with the v1 fallback botocore
+// allows), for the iam-role credential provider and the last region fallback.
+import { UserError } from "../errors.ts";
+import { setting } from "./config-files.ts";
+import { httpRequest, type HttpResponse } from "./http.ts";
+import { metadataDisabled, type Session } from "./session.ts";
 
 /** However the settings read, metadata lookups end within this much of the first one. */
 const PROCESS_DEADLINE_MS = 2_000;
 
-interface Imds {
+export interface Imds {
   base: string;
   timeoutMs: number;
   attempts: number;
@@ -33,7 +32,7 @@ export function imdsFor(session: Session): Imds | null {
   const known = clients.get(session);
   if (known !== undefined) return known;
   let client: Imds | null = null;
-  if (session.ctx.env.AWS_EC2_METADATA_DISABLED?.toLowerCase() !== "true") {
+  if (!metadataDisabled(session.ctx.env)) {
     const mode = config(session, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode");
     const ipv6 = mode !== undefined ? mode.toLowerCase() === "ipv6" : config(session, "AWS_IMDS_USE_IPV6", "imds_use_ipv6")?.toLowerCase() === "true";
     if (mode !== undefined && !["ipv4", "ipv6"].includes(mode.toLowerCase())) {
@@ -105,36 +104,18 @@ async function token(session: Session, imds: Imds): Promise<string | null> {
 
 class ImdsUnavailable extends Error {}
 
-/** A metadata document, retried on non-200 or an empty body, or undefined. */
-async function metadata(session: Session, imds: Imds, path: string): Promise<string | undefined> {
-  const t = await token(session, imds);
-  for (let i = 0; i < imds.attempts; i++) {
-    const res = await call(session, imds, "GET", path, t ? { "x-aws-ec2-metadata-token": t } : {});
-    if (res?.status === 200 && res.body !== "") return res.body;
-  }
-  return undefined;
-}
-
-export async function fromInstanceMetadata(session: Session): Promise<Credentials | undefined> {
-  const imds = imdsFor(session);
-  if (!imds) return undefined;
-  if (session.offline) throw new NetworkNeeded(`EC2 instance metadata at ${imds.base}`);
+/**
+ * A metadata document, retried on non-200 or an empty body; undefined when
+ * there is none or the metadata service refused us a token.
+ */
+export async function metadata(session: Session, imds: Imds, path: string): Promise<string | undefined> {
   try {
-    const role = (await metadata(session, imds, "latest/meta-data/iam/security-credentials/"))?.trim().split("\n")[0];
-    if (!role) return undefined;
-    const doc = await metadata(session, imds, `latest/meta-data/iam/security-credentials/${role}`);
-    if (!doc) return undefined;
-    const c = jsonObject(doc) ?? {};
-    const ok = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"].every((k) => typeof c[k] === "string");
-    const expiration = ok ? parseExpiration(c.Expiration as string) : undefined;
-    if (!expiration) return undefined;
-    return {
-      accessKeyId: c.AccessKeyId as string,
-      secretAccessKey: c.SecretAccessKey as string,
-      sessionToken: c.Token as string,
-      expiration,
-      source: `iam-role (${role})`,
-    };
+    const t = await token(session, imds);
+    for (let i = 0; i < imds.attempts; i++) {
+      const res = await call(session, imds, "GET", path, t ? { "x-aws-ec2-metadata-token": t } : {});
+      if (res?.status === 200 && res.body !== "") return res.body;
+    }
+    return undefined;
   } catch (e) {
     if (e instanceof ImdsUnavailable) return undefined;
     throw e;
@@ -145,11 +126,6 @@ export async function fromInstanceMetadata(session: Session): Promise<Credential
 export async function regionFromInstanceMetadata(session: Session): Promise<string | undefined> {
   const imds = imdsFor(session);
   if (!imds || session.offline) return undefined;
-  try {
-    const az = (await metadata(session, imds, "latest/meta-data/placement/availability-zone/"))?.trim();
-    return az ? az.slice(0, -1) : undefined;
-  } catch (e) {
-    if (e instanceof ImdsUnavailable) return undefined;
-    throw e;
-  }
+  const az = (await metadata(session, imds, "latest/meta-data/placement/availability-zone/"))?.trim();
+  return az ? az.slice(0, -1) : undefined;
 }
