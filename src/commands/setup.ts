@@ -1,9 +1,11 @@
 // `setup`: configure git to use this helper for every CodeCommit endpoint, like
 // `gh auth setup-git`. Writes only through `git config`, is idempotent, prints
-// what it changed, and `--remove` takes back exactly its own entries.
+// what it changed, and `--remove` takes back exactly its own entries: each
+// section records what setup added to it, so a reset or useHttpPath the user
+// wrote before stays. planSetup() decides; setup() reads git and runs the plan.
 import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { atLeast, configEntries, credentialKey, gitVersion, MIN_GIT, regexLiteral, runGit, shellQuote } from "../git/config.ts";
+import { atLeast, configEntries, credentialKey, gitVersion, MIN_GIT, regexLiteral, runGit, shellQuote, type ConfigEntry } from "../git/config.ts";
 import { helperCommand, ourHelper } from "../git/helper-line.ts";
 import { AWS_CLI_HELPER, CODECOMMIT_URL_PATTERNS } from "../codecommit/patterns.ts";
 
@@ -19,9 +21,136 @@ export interface SetupOptions {
   submodules: boolean;
 }
 
-/** Ours to replace or remove: the reset line, or a helper line that runs us. */
-function isOurHelper(value: string, current: string): boolean {
-  return value === "" || value === current || ourHelper(value) !== undefined;
+/**
+ * The key, in each section setup writes, that lists what setup added there
+ * ("helper", "reset", "useHttpPath"). git ignores credential keys it doesn't know.
+ */
+export const MARKER = "codecommitSetupAdded";
+
+export interface SetupState {
+  /** credential.* entries of the scope being written, in file order. */
+  entries: ConfigEntry[];
+  /** The URL patterns to configure. */
+  patterns: string[];
+  /** Our helper line, as it should read. */
+  helper: string;
+  remove: boolean;
+  /** --submodules, and protocol.codecommit.allow's current value in the scope (undefined: unset). */
+  submodules: boolean;
+  protocolAllow?: string;
+  /** AWS CLI helper entries to retire (--replace), from any file git reads. */
+  retire: ConfigEntry[];
+}
+
+export interface SetupPlan {
+  /** `git config` arguments, after the scope (a retirement names its own --file). */
+  commands: string[][];
+  /** Lines to print before the commands. */
+  notes: string[];
+}
+
+/** What to run so that the scope ends up as setup (or --remove) wants it. Pure: reads nothing. */
+export function planSetup(state: SetupState): SetupPlan {
+  const commands: string[][] = [];
+  const notes: string[] = [];
+  for (const pattern of state.patterns) {
+    const section = state.entries.filter((e) => credentialKey(e.key)?.url === pattern);
+    const planned = state.remove ? planRemoval(pattern, section) : planSection(pattern, section, state.helper);
+    commands.push(...planned.commands);
+    notes.push(...planned.notes);
+  }
+  if (state.submodules) {
+    if (state.remove && state.protocolAllow !== undefined) commands.push(["--unset-all", "protocol.codecommit.allow"]);
+    if (!state.remove && state.protocolAllow !== "always") commands.push(["protocol.codecommit.allow", "always"]);
+  }
+  for (const e of state.remove ? [] : state.retire) {
+    commands.push(["--file", e.origin.slice("file:".length), "--unset-all", e.key, regexLiteral(e.value)]);
+  }
+  return { commands, notes };
+}
+
+interface Section {
+  helpers: string[];
+  useHttpPath?: string;
+  marker?: Set<string>;
+  /** Keys that are neither ours nor the ones we manage (e.g. the user's username). */
+  others: number;
+}
+
+/**
+ * What setup added to the section: its marker, or for a section with our helper
+ * line and no marker (a setup from before markers), everything that setup always added.
+ */
+function addedBySetup(s: Section): Set<string> {
+  if (s.marker !== undefined) return new Set(s.marker);
+  if (!s.helpers.some((v) => ourHelper(v) !== undefined)) return new Set();
+  return new Set(["helper", "reset", ...(s.useHttpPath === undefined ? [] : ["useHttpPath"])]);
+}
+
+function readSection(entries: ConfigEntry[]): Section {
+  const s: Section = { helpers: [], others: 0 };
+  for (const e of entries) {
+    const name = credentialKey(e.key)!.name;
+    if (name === "helper") s.helpers.push(e.value);
+    else if (name === "usehttppath") s.useHttpPath = e.value;
+    else if (name === MARKER.toLowerCase()) s.marker = new Set(e.value.split(/\s+/).filter(Boolean));
+    else s.others++;
+  }
+  return s;
+}
+
+function planSection(pattern: string, entries: ConfigEntry[], helper: string): SetupPlan {
+  const key = (name: string) => `credential.${pattern}.${name}`;
+  const s = readSection(entries);
+  const added = addedBySetup(s);
+  const commands: string[][] = [];
+  const ours = s.helpers.filter((v) => ourHelper(v) !== undefined);
+  const theirs = s.helpers.filter((v) => ourHelper(v) === undefined);
+  // Right already: the last two helpers are a reset and this very line, and no other line of ours.
+  const done = ours.length === 1 && s.helpers.at(-1) === helper && s.helpers.at(-2) === "";
+  if (!done) {
+    for (const value of new Set(ours)) commands.push(["--unset-all", key("helper"), regexLiteral(value)]);
+    // A reset already last (the user's, or ours from before) serves: a second one could never be removed alone.
+    if (theirs.at(-1) !== "") {
+      commands.push(["--add", key("helper"), ""]);
+      added.add("reset");
+    }
+    commands.push(["--add", key("helper"), helper]);
+  }
+  added.add("helper");
+  if (s.useHttpPath?.toLowerCase() !== "true") {
+    commands.push([key("useHttpPath"), "true"]);
+    added.add("useHttpPath");
+  }
+  const marker = [...added].sort().join(" ");
+  if (s.marker === undefined || marker !== [...s.marker].sort().join(" ")) {
+    commands.push([key(MARKER), marker]);
+  }
+  return { commands, notes: [] };
+}
+
+function planRemoval(pattern: string, entries: ConfigEntry[]): SetupPlan {
+  const key = (name: string) => `credential.${pattern}.${name}`;
+  const s = readSection(entries);
+  const ours = [...new Set(s.helpers.filter((v) => ourHelper(v) !== undefined))];
+  const resets = s.helpers.filter((v) => v === "").length;
+  if (ours.length === 0 && s.marker === undefined) return { commands: [], notes: [] };
+  const added = addedBySetup(s);
+  const removeReset = added.has("reset") && (s.marker === undefined || resets === 1);
+  const removePath = added.has("useHttpPath") && s.useHttpPath !== undefined;
+  const left = s.others + (s.helpers.length - s.helpers.filter((v) => ourHelper(v) !== undefined).length - (removeReset ? resets : 0)) +
+    (s.useHttpPath !== undefined && !removePath ? 1 : 0);
+  const notes =
+    added.has("reset") && !removeReset
+      ? [`Left the empty ${key("helper")} entries: setup added one of them, and git config can't remove one of several equal values.\n`]
+      : [];
+  // A section holding only what we wrote goes whole, header included.
+  if (left === 0) return { commands: [["--remove-section", `credential.${pattern}`]], notes };
+  const commands = ours.map((value) => ["--unset-all", key("helper"), regexLiteral(value)]);
+  if (removeReset) commands.push(["--unset-all", key("helper"), "^$"]);
+  if (removePath) commands.push(["--unset-all", key("useHttpPath")]);
+  if (s.marker !== undefined) commands.push(["--unset-all", key(MARKER)]);
+  return { commands, notes };
 }
 
 export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
@@ -31,66 +160,31 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       `setup needs git ${MIN_GIT.join(".")} or later (wildcard URL patterns); this git is ${version.join(".")}`,
     );
   }
-  const helper = helperCommand(ctx, opts.profile, opts.region);
-  const patterns = [...CODECOMMIT_URL_PATTERNS, ...opts.urls];
-  const existing = await configEntries(ctx, "^credential\\.", opts.scope);
-  const commands: string[][] = [];
-
-  for (const pattern of patterns) {
-    const helperKey = `credential.${pattern}.helper`;
-    const pathKey = `credential.${pattern}.usehttppath`;
-    const mine = existing.filter((e) => credentialKey(e.key)?.url === pattern);
-    const helpers = mine.filter((e) => credentialKey(e.key)?.name === "helper").map((e) => e.value);
-    const ours = helpers.filter((v) => isOurHelper(v, helper));
-    const useHttpPath = mine.find((e) => credentialKey(e.key)?.name === "usehttppath")?.value;
-
-    if (opts.remove) {
-      if (mine.length === 0) continue;
-      // A section holding only what we wrote goes whole, header included.
-      if (mine.length === ours.length + (useHttpPath === undefined ? 0 : 1)) {
-        commands.push(["--remove-section", `credential.${pattern}`]);
-        continue;
-      }
-      for (const value of new Set(ours)) commands.push(["--unset-all", helperKey, regexLiteral(value)]);
-      if (useHttpPath !== undefined) commands.push(["--unset-all", pathKey]);
-      continue;
-    }
-    // Already right: the reset, then us, and nothing of ours besides.
-    const done = ours.length === 2 && ours[0] === "" && ours[1] === helper && helpers.indexOf("") === helpers.length - 2;
-    if (!done) {
-      for (const value of new Set(ours)) commands.push(["--unset-all", helperKey, regexLiteral(value)]);
-      commands.push(["--add", helperKey, ""], ["--add", helperKey, helper]);
-    }
-    if (useHttpPath?.toLowerCase() !== "true") commands.push([pathKey.replace(/usehttppath$/, "useHttpPath"), "true"]);
-  }
-
-  if (opts.submodules) {
-    const allow = await runGit(ctx, ["config", ...opts.scope, "--get", "protocol.codecommit.allow"]);
-    if (opts.remove ? allow.code === 0 : allow.stdout.trim() !== "always") {
-      commands.push(opts.remove ? ["--unset-all", "protocol.codecommit.allow"] : ["protocol.codecommit.allow", "always"]);
-    }
-  }
-
   const retire = await oldHelpers(ctx);
+  const plan = planSetup({
+    entries: await configEntries(ctx, "^credential\\.", opts.scope),
+    patterns: [...CODECOMMIT_URL_PATTERNS, ...opts.urls],
+    helper: helperCommand(ctx, opts.profile, opts.region),
+    remove: opts.remove,
+    submodules: opts.submodules,
+    protocolAllow: opts.submodules ? await protocolAllow(ctx, opts.scope) : undefined,
+    retire: opts.replace ? retire : [],
+  });
+
   if (!opts.remove && retire.length > 0) {
     ctx.out(`Found AWS CLI credential-helper settings, which would also run for CodeCommit:\n`);
     for (const e of retire) ctx.out(`  ${e.origin}: ${e.key} = ${e.value}\n`);
-    if (opts.replace) {
-      for (const e of retire) {
-        commands.push(["--file", e.origin.slice("file:".length), "--unset-all", e.key, regexLiteral(e.value)]);
-      }
-    } else {
-      ctx.out(`Run "git-credential-codecommit setup --replace" to remove them.\n`);
-    }
+    if (!opts.replace) ctx.out(`Run "git-credential-codecommit setup --replace" to remove them.\n`);
   }
+  for (const note of plan.notes) ctx.out(note);
 
   const where = opts.scope.join(" ");
-  if (commands.length === 0) {
+  if (plan.commands.length === 0) {
     ctx.out(opts.remove ? `Nothing to remove (${where}).\n` : `git is already set up for CodeCommit (${where}).\n`);
     return 0;
   }
   ctx.out(opts.dryRun ? "Would run:\n" : opts.remove ? "Removed with:\n" : "Configured with:\n");
-  for (const args of commands) {
+  for (const args of plan.commands) {
     const full = args[0] === "--file" ? ["config", ...args] : ["config", ...opts.scope, ...args];
     ctx.out(`  git ${full.map(displayArg).join(" ")}\n`);
     if (opts.dryRun) continue;
@@ -101,6 +195,11 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
     }
   }
   return 0;
+}
+
+async function protocolAllow(ctx: Context, scope: string[]): Promise<string | undefined> {
+  const r = await runGit(ctx, ["config", ...scope, "--get", "protocol.codecommit.allow"]);
+  return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
 function displayArg(a: string): string {

@@ -14,12 +14,13 @@ import { tempDir, tempHome } from "../support/home.ts";
 const EXTRA_URL = "https://git-codecommit.us-east-1.amazonaws.com:4443";
 const CREDENTIAL = "^credential\\.";
 
-/** What setup writes for each pattern: the reset, then us, then useHttpPath. */
+/** What setup writes for each pattern: the reset, then us, then useHttpPath, then the record of what it added. */
 function expectedEntries(helper: string, patterns: string[]): Array<[string, string]> {
   return patterns.flatMap((p): Array<[string, string]> => [
     [`credential.${p}.helper`, ""],
     [`credential.${p}.helper`, helper],
     [`credential.${p}.usehttppath`, "true"],
+    [`credential.${p}.codecommitsetupadded`, "helper reset useHttpPath"],
   ]);
 }
 
@@ -81,8 +82,9 @@ describe.each(RUNNERS)("setup (%s)", (kind, runCli) => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("Would run:");
-    expect(lines).toHaveLength(1 + 3 * (CODECOMMIT_URL_PATTERNS.length + 1));
+    expect(lines).toHaveLength(1 + 4 * (CODECOMMIT_URL_PATTERNS.length + 1));
     expect(lines).toContain(`  git config --global --add credential.${EXTRA_URL}.helper ''`);
+    expect(lines).toContain(`  git config --global credential.${EXTRA_URL}.codecommitSetupAdded 'helper reset useHttpPath'`);
     expect(lines).toContain(`  git config --global credential.${EXTRA_URL}.useHttpPath true`);
     expect(readFileSync(w.globalConfig, "utf8")).toBe("");
   });
@@ -100,7 +102,7 @@ describe.each(RUNNERS)("setup (%s)", (kind, runCli) => {
     ].join("\n");
     writeFileSync(w.globalConfig, mine);
     expect((await setup(w, ["--url", EXTRA_URL])).code).toBe(0);
-    expect((await readConfig(["--file", w.globalConfig], CREDENTIAL, { env: w.env })).length).toBe(3 + 3 * 7);
+    expect((await readConfig(["--file", w.globalConfig], CREDENTIAL, { env: w.env })).length).toBe(3 + 4 * 7);
 
     const r = await setup(w, ["--remove", "--url", EXTRA_URL]);
     expect(r.code).toBe(0);
@@ -110,8 +112,39 @@ describe.each(RUNNERS)("setup (%s)", (kind, runCli) => {
     expect(await setup(w, ["--remove", "--url", EXTRA_URL])).toEqual({ code: 0, stdout: "Nothing to remove (--global).\n", stderr: "" });
   });
 
+  test("--remove leaves, byte for byte, the reset, useHttpPath and other keys the user wrote before setup", async () => {
+    const w = await fresh();
+    const mine = [
+      '[credential "https://git-codecommit.*.amazonaws.com"]',
+      "\tuseHttpPath = true",
+      "\thelper = ",
+      "\tusername = bob",
+      '[credential "https://git-codecommit-fips.*.amazonaws.com"]',
+      "\thelper = ",
+      "\tuseHttpPath = true",
+      "",
+    ].join("\n");
+    writeFileSync(w.globalConfig, mine);
+    expect((await setup(w, [])).code).toBe(0);
+    // The user's reset is already last: setup adds only its helper line, and no second reset it could never remove alone.
+    const section = "credential.https://git-codecommit.*.amazonaws.com";
+    const entries = await readConfig(["--file", w.globalConfig], `^${section.replace(/[.*]/g, "\\$&")}\\.[a-z]+$`, { env: w.env });
+    expect(entries).toEqual([
+      [`${section}.usehttppath`, "true"],
+      [`${section}.helper`, ""],
+      [`${section}.username`, "bob"],
+      [`${section}.helper`, `!'${exe}'`],
+      [`${section}.codecommitsetupadded`, "helper"],
+    ]);
+    expect((await setup(w, [])).stdout).toBe("git is already set up for CodeCommit (--global).\n");
+
+    const r = await setup(w, ["--remove"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(w.globalConfig, "utf8")).toBe(mine);
+  });
+
   describe("scopes", () => {
-    const count = 3 * CODECOMMIT_URL_PATTERNS.length;
+    const count = 4 * CODECOMMIT_URL_PATTERNS.length;
 
     test("--global is the default and writes ~/.gitconfig", async () => {
       const w = await fresh();
@@ -178,12 +211,13 @@ describe.each(RUNNERS)("setup (%s)", (kind, runCli) => {
         'Run "git-credential-codecommit setup --replace" to remove them.\n',
     );
     const helpers = async () => (await readConfig(["--file", w.globalConfig], `^${section.replace(/[.*]/g, "\\$&")}\\.helper$`, { env: w.env })).map(([, v]) => v);
-    expect(await helpers()).toEqual([aws, "", `!'${exe}'`]);
+    // The user's reset stays where they put it; ours follows their AWS CLI helper, which it overrides.
+    expect(await helpers()).toEqual(["", aws, "", `!'${exe}'`]);
 
     const replaced = await setup(w, ["--replace"]);
     expect(replaced.code).toBe(0);
     expect(replaced.stdout).toContain(`--unset-all '${section}.helper' '^!aws codecommit credential-helper \\$@$'\n`);
-    expect(await helpers()).toEqual(["", `!'${exe}'`]);
+    expect(await helpers()).toEqual(["", "", `!'${exe}'`]);
     expect(readFileSync(w.globalConfig, "utf8")).not.toContain("aws codecommit");
     expect((await setup(w, [])).stdout).toBe("git is already set up for CodeCommit (--global).\n");
   });
