@@ -131,8 +131,8 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
       unknown = flag;
     },
   });
-  if (args.browser === true) unknown = "--browser";
   if (unknown) throw usageError(`unknown option ${unknown}`);
+  if (args.browser === true) throw usageError("unknown option --browser");
   if (args.help) {
     ctx.out(HELP);
     return 0;
