@@ -146,9 +146,9 @@ async function pkceFlow(session: Session, target: SsoSignIn, opts: LoginOptions,
   });
 }
 
-const PAGE = (title: string, text: string) =>
+const page = (status: number, title: string, text: string) =>
   new Response(`<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${text}</p>\n`, {
-    status: title === "Signed in" ? 200 : 400,
+    status,
     headers: { "Content-Type": "text/html; charset=utf-8" },
   });
 
@@ -172,25 +172,25 @@ function listen(state: string): { port: number; code: Promise<string>; close: ()
     fetch(req) {
       const url = new URL(req.url);
       if (url.pathname !== "/oauth/callback" || req.method !== "GET") return new Response("Not Found\n", { status: 404 });
-      if (done) return PAGE("Already done", "This sign-in has already finished. You can close this window.");
+      if (done) return page(400, "Already done", "This sign-in has already finished. You can close this window.");
       const q = url.searchParams;
       const error = q.get("error");
       if (q.get("state") !== state && (error !== null || q.get("code") !== null)) {
         done = true;
         settle.reject(new UserError("the sign-in callback carried a state that is not this login's (an old or forged link?); nothing was saved. Run login again"));
-        return PAGE("Sign-in refused", "This page was not opened by the sign-in in progress. Return to the terminal.");
+        return page(400, "Sign-in refused", "This page was not opened by the sign-in in progress. Return to the terminal.");
       }
       if (error !== null) {
         done = true;
         const description = q.get("error_description");
         settle.reject(new UserError(`the sign-in failed: ${lastLine(error, 100)}${description ? ` (${lastLine(description, 200)})` : ""}; nothing was saved`));
-        return PAGE("Sign-in failed", `${escapeHtml(error)}. Return to the terminal.`);
+        return page(400, "Sign-in failed", `${escapeHtml(error)}. Return to the terminal.`);
       }
       const value = q.get("code");
-      if (!value) return PAGE("Missing code", "This address needs the code and state the sign-in page sends.");
+      if (!value) return page(400, "Missing code", "This address needs the code and state the sign-in page sends.");
       done = true;
       settle.resolve(value);
-      return PAGE("Signed in", "You can close this window and return to the terminal.");
+      return page(200, "Signed in", "You can close this window and return to the terminal.");
     },
   });
   let closed = false;

@@ -273,3 +273,38 @@ test("the signin endpoint follows botocore's rule set", async () => {
   expect(signinEndpoint(s("fips"), "us-east-1")).toBe("https://signin-fips.us-east-1.amazonaws.com");
   expect(() => signinEndpoint(s(), undefined)).toThrow("You must specify a region.");
 });
+
+// botocore refreshes login sessions only with botocore[crt] (awscrt >= 0.28.4), which can't be installed everywhere.
+const PYTHON = Bun.which("python3");
+const HAS_CRT = PYTHON !== null && Bun.spawnSync([PYTHON, "-c", "import awscrt, botocore.credentials as c; assert c.EC is not None"]).exitCode === 0;
+if (!HAS_CRT) console.warn("skipping the botocore login_session refresh interop test: botocore[crt] (awscrt >= 0.28.4) is not installed");
+
+describe.each(RUNNERS)("login_session shared with botocore (%s)", (_kind, runCli) => {
+  test.skipIf(!HAS_CRT)("botocore refreshes (its DPoP proof passes the fake), then we use what it wrote; we refresh, and botocore uses ours", async () => {
+    const signin = stopAfterTest(startFakeSignin());
+    const home = tempHome({ config: CONFIG });
+    writeLoginCache(cacheDir(home), fakeCredentials("ASIALOGIN", inMinutes(3)), newLogin(signin));
+    const env = signinEnv(home, signin);
+    const script = "import botocore.session, json\n" +
+      "c = botocore.session.Session(profile='console').get_credentials().get_frozen_credentials()\n" +
+      "print(json.dumps([c.access_key, c.token]))";
+    const botocore = () => {
+      const p = Bun.spawnSync([PYTHON!, "-c", script], { env, stdout: "pipe", stderr: "pipe" });
+      expect(p.stderr.toString()).toBe("");
+      return JSON.parse(p.stdout.toString()) as [string, string];
+    };
+    expect(botocore()).toEqual([signin.refreshes[0]!.credentials.accessKeyId, signin.refreshes[0]!.credentials.sessionToken]);
+    expect(signin.rejections).toEqual([]);
+    const r = await runCli(["--profile", "console", "get"], { env, stdin: REQUEST });
+    expectGetAnswer(r, { ...signin.refreshes[0]!.credentials, expiration: new Date(Date.parse(readCache(home).accessToken.expiresAt)) });
+    expect(signin.refreshes.length).toBe(1);
+
+    const entry = readCache(home);
+    entry.accessToken.expiresAt = isoSeconds(inMinutes(2));
+    writeFileSync(join(cacheDir(home), FILE_NAME), JSON.stringify(entry));
+    expect((await runCli(["--profile", "console", "get"], { env, stdin: REQUEST })).code).toBe(0);
+    expect(signin.refreshes.length).toBe(2);
+    expect(botocore()).toEqual([signin.refreshes[1]!.credentials.accessKeyId, signin.refreshes[1]!.credentials.sessionToken]);
+    expect(signin.refreshes.length).toBe(2);
+  });
+});

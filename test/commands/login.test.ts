@@ -205,7 +205,7 @@ describe.each(RUNNERS)("login (%s)", (_kind, runCli) => {
     const s = setup();
     s.sso.behaviour.deviceScript = ["pending"];
     const started = Math.floor(Date.now() / 1000);
-    const r = await runCli(["login", "--profile", "legacy"], { env: s.env });
+    const r = await runCli(["login", "--profile", "legacy", "--debug"], { env: s.env });
     expect(s.sso.rejections).toEqual([]);
     expect(r.code).toBe(0);
     expect(VALID_UNTIL.exec(r.stdout)?.[1]).toBe(LEGACY_URL);
