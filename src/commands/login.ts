@@ -290,7 +290,8 @@ async function tryBrowser(session: Session, url: string): Promise<void> {
   else if (env.DISPLAY || env.WAYLAND_DISPLAY) commands.push(["xdg-open", url]);
   for (const cmd of commands) {
     try {
-      const proc = Bun.spawn(cmd, { env: { ...env }, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+      const childEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+      const proc = Bun.spawn(cmd, { env: childEnv, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
       // A browser that stays in the foreground has opened: stop waiting for it, and
       // never let it (or this wait) keep us running once the sign-in is done.
       proc.unref();

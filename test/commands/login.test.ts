@@ -330,6 +330,20 @@ describe.each(RUNNERS)("login (%s)", (_kind, runCli) => {
     expect(wrong.stderr).toStartWith("git-credential-codecommit: --no-browser does not apply to get\n");
   });
 
+  test("get and url without a token name our login first, the AWS CLI's as the equivalent", async () => {
+    const s = setup();
+    const fix = {
+      dev: "Error loading SSO Token: Token for corp does not exist. Run: git-credential-codecommit login --sso-session corp (or: aws sso login --sso-session corp)",
+      legacy: `Error loading SSO Token: Token for ${LEGACY_URL} does not exist. Run: git-credential-codecommit login --profile legacy (or: aws sso login --profile legacy)`,
+    };
+    for (const [profile, message] of Object.entries(fix)) {
+      const got = await runCli(["--profile", profile, "get"], { env: s.env, stdin: REQUEST });
+      expect(got).toEqual({ code: 1, stdout: "", stderr: `git-credential-codecommit: ${message}\n` });
+      const url = await runCli(["url", "--profile", profile, "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/demo"], { env: s.env });
+      expect(url).toEqual({ code: 1, stdout: "", stderr: `git-credential-codecommit: ${message}\n` });
+    }
+  });
+
   test("a failing browser command: the next $BROWSER entry is tried, and the printed URL is enough", async () => {
     const s = setup({ BROWSER: `/bin/false:${BROWSER}` });
     const r = await runCli(["login", "--profile", "dev"], { env: s.env });
