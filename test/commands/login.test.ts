@@ -199,6 +199,11 @@ describe.each(RUNNERS)("login (%s)", (_kind, runCli) => {
     expect(s.sso.signIns.length).toBe(2);
     const token = JSON.parse(readFileSync(join(ssoCache(s.home), tokenName("scoped")), "utf8"));
     expect(token.accessToken).toBe(s.sso.signIns[1]!.accessToken);
+    // The device flow sends the configured scopes too (and none when none are configured, as the legacy test shows).
+    expect((await runCli(["login", "--sso-session", "scoped", "--use-device-code"], { env: s.env })).code).toBe(0);
+    expect(s.sso.registered[1]!.request).toEqual({ clientName: "botocore-client-scoped", clientType: "public", scopes: ["sso:account:access", "codecommit:read"] });
+    const registration = JSON.parse(readFileSync(join(ssoCache(s.home), registrationName(key)), "utf8"));
+    expect(Object.keys(registration)).toEqual(["clientId", "clientSecret", "expiresAt", "scopes"]);
   });
 
   test("device code for a legacy profile: pending, then approved in the browser; the CLI's files", async () => {
