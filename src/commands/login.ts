@@ -113,7 +113,7 @@ async function pkceFlow(session: Session, target: SsoSignIn, opts: LoginOptions,
     const base = new URL(ssoServiceUrl(session, "sso_oidc", target.region)).origin;
     const url = `${base}/authorize?${query.map(([k, v]) => `${k}=${rfc3986(v)}`).join("&")}&code_challenge=${challenge}`;
     const ctx = session.ctx;
-    ctx.err("Attempting to open your default browser. If the browser does not open, open the following URL.");
+    ctx.err(opts.noBrowser ? "Open the following URL in a browser on this device." : "Attempting to open your default browser. If the browser does not open, open the following URL.");
     ctx.err("If you are unable to open the URL on this device, run this command again with the '--use-device-code' option.");
     ctx.err("");
     ctx.err(url);
