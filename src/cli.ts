@@ -10,6 +10,8 @@ export const USAGE = `usage: ${NAME} [--profile NAME] [--region REGION] [--ignor
        ${NAME} setup [--global|--system|--local|--file FILE] [--profile NAME] [--region REGION] [--url PATTERN]... [--dry-run] [--remove] [--replace]
        ${NAME} doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json]
        ${NAME} url [--profile NAME] [--region REGION] <https or codecommit URL>
+       ${NAME} login [--profile NAME | --sso-session NAME] [--use-device-code] [--no-browser] [--debug]
+       ${NAME} logout [--profile NAME | --sso-session NAME] [--debug]
        git-remote-codecommit <remote> <codecommit URL>   (run by git, through a link or copy with that name)`;
 
 const HELP = `${USAGE}
@@ -28,6 +30,9 @@ Commands:
   doctor              check git's configuration, credentials and region; say how to fix problems
   url URL             print a signed https://user:password@… URL (a secret for ~15 minutes)
                       for tools that cannot run a credential helper
+  login               sign in to IAM Identity Center (SSO), as \`aws sso login\`
+  logout              sign out of IAM Identity Center, as \`aws sso logout\`; with
+                      --profile or --sso-session, of that session only
 
 Options:
   --profile NAME      use this AWS profile (as aws --profile)
@@ -50,16 +55,24 @@ doctor options:
   --network           also check the clock and the credentials with AWS
   --json              machine-readable output
 
+login and logout options:
+  --sso-session NAME  this [sso-session NAME] instead of the profile's
+  --use-device-code   sign in with a code on any device (headless machines, containers);
+                      always so for profiles with sso_start_url and no sso_session
+  --no-browser        print the sign-in URL instead of opening a browser
+
 Set git up with \`${NAME} setup\`, or by hand:
   git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.helper ''
   git config --global --add credential.https://git-codecommit.us-east-1.amazonaws.com.helper '!${NAME}'
   git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true
 `;
 
-const STRING_OPTIONS = ["profile", "region", "file", "url"];
+const STRING_OPTIONS = ["profile", "region", "file", "url", "sso-session"];
+// "browser": mri reads --no-browser as browser=false.
 const BOOLEAN_OPTIONS = [
   "ignore-host-check", "debug", "help", "version",
   "global", "system", "local", "dry-run", "remove", "replace", "submodules", "network", "json",
+  "use-device-code", "browser",
 ];
 
 /** Which options each command takes; the credential operations share theirs. */
@@ -68,6 +81,8 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
   setup: ["profile", "region", "global", "system", "local", "file", "url", "dry-run", "remove", "replace", "submodules"],
   doctor: ["profile", "region", "url", "network", "json", "debug"],
   url: ["profile", "region", "debug"],
+  login: ["profile", "sso-session", "use-device-code", "browser", "debug"],
+  logout: ["profile", "sso-session", "debug"],
 };
 
 export const REMOTE_NAME = "git-remote-codecommit";
@@ -117,6 +132,7 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
     },
   });
   if (unknown) throw usageError(`unknown option ${unknown}`);
+  if (args.browser === true) throw usageError("unknown option --browser");
   if (args.help) {
     ctx.out(HELP);
     return 0;
@@ -129,8 +145,9 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
   if (operation === undefined) throw usageError("no operation given");
   const allowed = Object.hasOwn(COMMAND_OPTIONS, operation) ? COMMAND_OPTIONS[operation]! : COMMAND_OPTIONS.get!;
   for (const option of [...STRING_OPTIONS, ...BOOLEAN_OPTIONS]) {
-    if (args[option] !== undefined && args[option] !== false && !allowed.includes(option) && option !== "h") {
-      throw usageError(`--${option} does not apply to ${operation}`);
+    const given = args[option] !== undefined && (args[option] !== false || option === "browser");
+    if (given && !allowed.includes(option) && option !== "h") {
+      throw usageError(`--${option === "browser" ? "no-browser" : option} does not apply to ${operation}`);
     }
   }
   const profile = lastString(args.profile, "--profile");
@@ -171,6 +188,23 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
     case "url": {
       const { url } = await import("./commands/url.ts");
       return url(ctx, args._[1], { profile, region, debug: Boolean(args.debug) });
+    }
+    case "login":
+    case "logout": {
+      const ssoSession = lastString(args["sso-session"], "--sso-session");
+      if (profile !== undefined && ssoSession !== undefined) throw usageError("choose one of --profile and --sso-session");
+      if (operation === "logout") {
+        const { logout } = await import("./commands/logout.ts");
+        return logout(ctx, { profile, ssoSession, debug: Boolean(args.debug) });
+      }
+      const { login } = await import("./commands/login.ts");
+      return login(ctx, {
+        profile,
+        ssoSession,
+        useDeviceCode: Boolean(args["use-device-code"]),
+        noBrowser: args.browser === false,
+        debug: Boolean(args.debug),
+      });
     }
     default:
       // store, erase and any operation a future git invents: read the input and

@@ -82,6 +82,19 @@ describe.each(RUNNERS)("command line (%s)", (kind, runCli) => {
     expect(r.stderr).toStartWith("git-credential-codecommit: choose one of --global, --system, --local, --file\n");
   });
 
+  test("login's --no-browser is its own option: --browser is unknown, and other commands refuse it", async () => {
+    for (const [args, message] of [
+      [["login", "--browser"], "unknown option --browser"],
+      [["logout", "--no-browser"], "--no-browser does not apply to logout"],
+      [["logout", "--use-device-code"], "--use-device-code does not apply to logout"],
+      [["get", "--sso-session", "corp"], "--sso-session does not apply to get"],
+    ] as const) {
+      const r = await runCli([...args], { env: env(), stdin: "" });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toStartWith(`git-credential-codecommit: ${message}\n`);
+    }
+  });
+
   test("a repeated option keeps its last value", async () => {
     const home = tempHome({
       credentials: "[a]\naws_access_key_id = AKIDA\naws_secret_access_key = s\n[b]\naws_access_key_id = AKIDB\naws_secret_access_key = s\n",

@@ -33,13 +33,18 @@ export function readJsonFile(path: string): Record<string, unknown> | undefined 
  * entry or the new one, never half of one.
  */
 export function writeJsonFile(path: string, value: unknown, indent?: number): void {
+  writeFileAtomic(path, JSON.stringify(value, null, indent));
+}
+
+/** writeJsonFile for text already serialised (files that must match the CLI's bytes). */
+export function writeFileAtomic(path: string, text: string): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const fd = openSync(tmp, "wx", 0o600);
     try {
-      writeSync(fd, JSON.stringify(value, null, indent));
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -192,7 +192,7 @@ async function usable(
 ): Promise<Credentials | undefined> {
   const now = session.ctx.now();
   let creds = await fetch(false);
-  if (!creds || remainingMs(creds, now) >= REFRESH_WINDOW_MS) return creds;
+  if (!creds || remainingMs(creds, now) >= (creds.refreshWindowMs ?? REFRESH_WINDOW_MS)) return creds;
   try {
     creds = (await fetch(true)) ?? creds;
   } catch (e) {
@@ -202,7 +202,7 @@ async function usable(
   }
   const left = remainingMs(creds, now);
   if (left <= 0) throw new UserError(STILL_EXPIRED);
-  if (left < REFRESH_WINDOW_MS) {
+  if (left < (creds.refreshWindowMs ?? REFRESH_WINDOW_MS)) {
     session.notice(
       `warning: the credentials from ${creds.source} expire in ` +
         `${Math.ceil(left / 60_000)} minutes (${creds.expiration!.toISOString()}); renew them soon`,

@@ -7,6 +7,12 @@ export interface Credentials {
   expiration?: Date;
   /** Where they came from, for --debug and doctor (never a secret). */
   source: string;
+  /**
+   * The source renews these itself once less than this remains (login
+   * sessions: 5 minutes, as botocore), so the chain's 15-minute rule and its
+   * warning start only below it.
+   */
+  refreshWindowMs?: number;
 }
 
 /** Credentials with less than this left are fetched again (botocore's advisory window, the CLI cache rule). */

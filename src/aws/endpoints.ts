@@ -5,9 +5,9 @@ import { UserError } from "../errors.ts";
 import { setting } from "./config-files.ts";
 import type { Session } from "./session.ts";
 
-export type ServiceId = "sts" | "sso" | "sso_oidc";
+export type ServiceId = "sts" | "sso" | "sso_oidc" | "signin";
 
-const ENV_SUFFIX: Record<ServiceId, string> = { sts: "STS", sso: "SSO", sso_oidc: "SSO_OIDC" };
+const ENV_SUFFIX: Record<ServiceId, string> = { sts: "STS", sso: "SSO", sso_oidc: "SSO_OIDC", signin: "SIGNIN" };
 
 function isTrue(v: string | undefined): boolean {
   return v?.toLowerCase() === "true";
@@ -95,4 +95,21 @@ export function stsEndpoint(session: Session, region: string | undefined): Endpo
   const suffix = dnsSuffix(region);
   const name = fips && !region.startsWith("us-gov-") ? "sts-fips" : "sts";
   return { url: `https://${name}.${region}.${suffix}`, signingRegion: region };
+}
+
+/**
+ * The AWS Sign-In service (`aws login` sessions' token endpoint), from botocore
+ * 1.43's signin rule set: its own host names in the aws, aws-cn and
+ * aws-us-gov partitions, signin.<region>.<suffix> elsewhere and for FIPS.
+ */
+export function signinEndpoint(session: Session, region: string | undefined): string {
+  const configured = configuredEndpoint(session, "signin");
+  if (configured) return configured.replace(/\/+$/, "");
+  if (region === undefined) throw new UserError("You must specify a region.");
+  const suffix = dnsSuffix(region);
+  if (useFips(session)) return `https://signin-fips.${region}.${suffix}`;
+  if (region.startsWith("us-gov-")) return `https://${region}.signin.amazonaws-us-gov.com`;
+  if (suffix === "amazonaws.com.cn") return `https://${region}.signin.amazonaws.cn`;
+  if (suffix === "amazonaws.com") return `https://${region}.signin.aws.amazon.com`;
+  return `https://signin.${region}.${suffix}`;
 }

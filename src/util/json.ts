@@ -18,9 +18,9 @@ export function jsonObject(text: string): Record<string, unknown> | undefined {
 /**
  * Python's `json.dumps(value, sort_keys=True)` with its default separators
  * (", " and ": ") or compact ones, and ensure_ascii: the text botocore hashes
- * into cache file names.
+ * into cache file names. Unsorted, it is the text the CLI writes into them.
  */
-export function pythonJsonDumps(value: Json, compact = false): string {
+export function pythonJsonDumps(value: Json, compact = false, sortKeys = true): string {
   const [item, kv] = compact ? [",", ":"] : [", ", ": "];
   const str = (s: string) =>
     JSON.stringify(s).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -28,8 +28,8 @@ export function pythonJsonDumps(value: Json, compact = false): string {
     if (typeof v === "string") return str(v);
     if (typeof v === "number" || typeof v === "boolean" || v === null) return JSON.stringify(v);
     if (Array.isArray(v)) return `[${v.map(dump).join(item)}]`;
-    return `{${Object.keys(v)
-      .sort()
+    const keys = Object.keys(v);
+    return `{${(sortKeys ? keys.sort() : keys)
       .map((k) => `${str(k)}${kv}${dump(v[k]!)}`)
       .join(item)}}`;
   };

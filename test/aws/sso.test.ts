@@ -248,12 +248,12 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
       const sso = fakeSso();
       const home = tempHome({ config: CONFIG });
       const env = ssoEnv(home, sso);
-      await expectFailure(runCli, "dev", env, "Error loading SSO Token: Token for corp does not exist. Run: aws sso login --sso-session corp", []);
+      await expectFailure(runCli, "dev", env, "Error loading SSO Token: Token for corp does not exist. Run: git-credential-codecommit login --sso-session corp (or: aws sso login --sso-session corp)", []);
       await expectFailure(
         runCli,
         "legacy",
         env,
-        `Error loading SSO Token: Token for ${LEGACY_URL} does not exist. Run: aws sso login --profile legacy`,
+        `Error loading SSO Token: Token for ${LEGACY_URL} does not exist. Run: git-credential-codecommit login --profile legacy (or: aws sso login --profile legacy)`,
         [],
       );
       expect(sso.portalRequests).toEqual([]);
@@ -266,8 +266,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
       const leaked = secret("aoaHalf");
       writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), { startUrl: SESSION_URL, region: "eu-west-1", accessToken: leaked });
       writeJson(join(ssoCache(home), `${LEGACY_TOKEN_KEY}.json`), { startUrl: LEGACY_URL, region: "us-east-1", expiresAt: isoSeconds(inMinutes(60)) });
-      await expectFailure(runCli, "dev", env, `Error loading SSO Token: Token for ${SESSION_URL} is invalid. Run: aws sso login --sso-session corp`, [leaked]);
-      await expectFailure(runCli, "legacy", env, `Error loading SSO Token: Token for ${LEGACY_URL} is invalid. Run: aws sso login --profile legacy`, []);
+      await expectFailure(runCli, "dev", env, `Error loading SSO Token: Token for ${SESSION_URL} is invalid. Run: git-credential-codecommit login --sso-session corp (or: aws sso login --sso-session corp)`, [leaked]);
+      await expectFailure(runCli, "legacy", env, `Error loading SSO Token: Token for ${LEGACY_URL} is invalid. Run: git-credential-codecommit login --profile legacy (or: aws sso login --profile legacy)`, []);
       expect(sso.portalRequests).toEqual([]);
     });
 
@@ -276,7 +276,7 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
       const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, LEGACY_URL, inMinutes(-1));
       writeJson(join(ssoCache(home), `${LEGACY_TOKEN_KEY}.json`), token);
-      await expectFailure(runCli, "legacy", ssoEnv(home, sso), `${UNAUTHORIZED} Run: aws sso login --profile legacy`, ssoSecrets(sso, token));
+      await expectFailure(runCli, "legacy", ssoEnv(home, sso), `${UNAUTHORIZED} Run: git-credential-codecommit login --profile legacy (or: aws sso login --profile legacy)`, ssoSecrets(sso, token));
       expect(sso.portalRequests).toEqual([]);
     });
 
@@ -286,7 +286,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
       const token = loginToken(sso, url, inMinutes(60));
       sso.accessTokens.delete(token.accessToken); // revoked by the portal
       writeJson(join(ssoCache(home), `${tokenKey}.json`), token);
-      const fix = profile === "dev" ? "aws sso login --sso-session corp" : "aws sso login --profile legacy";
+      const which = profile === "dev" ? "--sso-session corp" : "--profile legacy";
+      const fix = `git-credential-codecommit login ${which} (or: aws sso login ${which})`;
       await expectFailure(runCli, profile, ssoEnv(home, sso), `${UNAUTHORIZED} Run: ${fix}`, ssoSecrets(sso, token));
       expect(sso.portalRequests.map((q) => [q.path, q.headers["x-amz-sso_bearer_token"], q.status])).toEqual([
         [ROLE_PATH, token.accessToken, 401],
@@ -329,7 +330,7 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
         runCli,
         "dev",
         ssoEnv(home, sso),
-        "Error when retrieving token from sso: Token has expired and refresh failed. Run: aws sso login --sso-session corp",
+        "Error when retrieving token from sso: Token has expired and refresh failed. Run: git-credential-codecommit login --sso-session corp (or: aws sso login --sso-session corp)",
         ssoSecrets(sso, token),
       );
       expect(sso.oidcRequests).toEqual([]);
@@ -436,7 +437,7 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
       const token = loginToken(sso, SESSION_URL, inMinutes(-1), true);
       writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
       const r = await runCli(["--profile", "dev", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
-      expectError(r, "Error when retrieving token from sso: Token has expired and refresh failed. Run: aws sso login --sso-session corp");
+      expectError(r, "Error when retrieving token from sso: Token has expired and refresh failed. Run: git-credential-codecommit login --sso-session corp (or: aws sso login --sso-session corp)");
       expectNoSecrets(r, ssoSecrets(sso, token));
       expectRefreshRequest(sso, token);
       expect(sso.portalRequests).toEqual([]);

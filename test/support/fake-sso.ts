@@ -1,13 +1,15 @@
 // Local stand-ins for IAM Identity Center on 127.0.0.1: the portal's
-// GetRoleCredentials (AWS_ENDPOINT_URL_SSO) and the OIDC service's CreateToken
-// with the refresh_token grant (AWS_ENDPOINT_URL_SSO_OIDC), as two servers so a
-// test sees which service each request went to. They share state the way the
-// real services do: a refreshed access token is one the portal accepts, and a
-// refresh token works once.
+// GetRoleCredentials and Logout (AWS_ENDPOINT_URL_SSO) and the OIDC service
+// (AWS_ENDPOINT_URL_SSO_OIDC): RegisterClient, the /authorize page (a 302 to the
+// loopback redirect URI), StartDeviceAuthorization with its verification page,
+// and CreateToken for the authorization_code (PKCE checked), device_code and
+// refresh_token grants. Two servers, so a test sees which service each request
+// went to. They share state the way the real services do: an issued access
+// token is one the portal accepts until Logout, and codes and refresh tokens work once.
 //
 // Plain module (no bun:test imports).
 
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { fakeCredentials, json, startRecordingServer, type FakeCredentials, type RecordedRequest } from "./recording-server.ts";
 
 export interface SsoError {
@@ -32,6 +34,33 @@ export interface SsoBehaviour {
   portalRaw?: { status: number; body: string };
   /** Answer CreateToken with 200 and exactly this body, spending the refresh token. */
   refreshRaw?: string;
+  /** /authorize redirects with this error (e.g. access_denied) instead of a code. */
+  authorizeError?: string;
+  /** /authorize redirects with this state instead of the one it was given. */
+  authorizeState?: string;
+  /** The first device_code CreateToken answers, in order, before the approval decides. */
+  deviceScript?: DeviceAnswer[];
+  /** StartDeviceAuthorization's interval and expiresIn, in seconds (default 1 and 600). */
+  deviceInterval?: number;
+  deviceExpiresIn?: number;
+  /** Lifetime of issued access tokens, in seconds (default 8 hours). */
+  tokenExpiresIn?: number;
+}
+
+export type DeviceAnswer = "pending" | "slow_down" | "denied" | "expired";
+
+export interface Registered {
+  clientId: string;
+  clientSecret: string;
+  /** The RegisterClient request body. */
+  request: Record<string, unknown>;
+}
+
+export interface Issued {
+  grant: "authorization_code" | "device_code";
+  clientId: string;
+  accessToken: string;
+  refreshToken?: string;
 }
 
 export interface RefreshGrant {
@@ -56,6 +85,14 @@ export interface FakeSso {
   issued: FakeCredentials[];
   /** Successful refreshes, in order. */
   refreshed: RefreshGrant[];
+  /** RegisterClient calls, in order. */
+  registered: Registered[];
+  /** Tokens issued by sign-ins (authorization code or device code), in order. */
+  signIns: Issued[];
+  /** Access tokens the portal's Logout was called with, in order. */
+  loggedOut: string[];
+  /** Why each refused sign-in request was refused, in order. */
+  rejections: string[];
   behaviour: SsoBehaviour;
   stop(): Promise<void>;
 }
@@ -71,8 +108,156 @@ export function startFakeSso(initial: SsoBehaviour = {}): FakeSso {
   const refreshTokens = new Set<string>();
   const issued: FakeCredentials[] = [];
   const refreshed: RefreshGrant[] = [];
+  const registered: Registered[] = [];
+  const signIns: Issued[] = [];
+  const loggedOut: string[] = [];
+  const rejections: string[] = [];
+  const grantTypesOf = new Map<string, string[]>();
+  const redirectUrisOf = new Map<string, string[]>();
+  /** Authorization codes → what the token exchange must match. */
+  const codes = new Map<string, { clientId: string; challenge: string; redirectUri: string }>();
+  /** Device codes → their user code, client, approval and expiry. */
+  const devices = new Map<string, { userCode: string; clientId: string; approved: boolean; expires: number }>();
+  let oidcBase = "";
+
+  function refuse(type: string, error: string, why: string): Response {
+    rejections.push(why);
+    return oidcError(type, error, why);
+  }
+
+  /** A fresh access token (and refresh token) the portal accepts. */
+  function issue(grant: Issued["grant"], clientId: string): Response {
+    const accessToken = `aoa${randomBytes(48).toString("base64url")}`;
+    const refreshToken = `aor${randomBytes(48).toString("base64url")}`;
+    accessTokens.add(accessToken);
+    refreshTokens.add(refreshToken);
+    signIns.push({ grant, clientId, accessToken, refreshToken });
+    return json({ accessToken, tokenType: "Bearer", expiresIn: behaviour.tokenExpiresIn ?? 28800, refreshToken });
+  }
+
+  function register(body: Record<string, unknown>): Response {
+    if (typeof body.clientName !== "string" || body.clientType !== "public") {
+      return refuse("InvalidClientMetadataException", "invalid_client_metadata", "clientName and clientType public are required");
+    }
+    const grantTypes = (body.grantTypes as string[] | undefined) ?? [];
+    const redirectUris = (body.redirectUris as string[] | undefined) ?? [];
+    if (grantTypes.includes("authorization_code") && (redirectUris.length === 0 || typeof body.issuerUrl !== "string")) {
+      return refuse("InvalidRequestException", "invalid_request", "authorization_code needs redirectUris and issuerUrl");
+    }
+    const clientId = `client-${randomBytes(12).toString("hex")}`;
+    const clientSecret = `secret${randomBytes(48).toString("base64url")}`;
+    clients.set(clientId, clientSecret);
+    grantTypesOf.set(clientId, grantTypes);
+    redirectUrisOf.set(clientId, redirectUris);
+    registered.push({ clientId, clientSecret, request: body });
+    const now = Math.floor(Date.now() / 1000);
+    return json({ clientId, clientSecret, clientIdIssuedAt: now, clientSecretExpiresAt: now + 90 * 86400 });
+  }
+
+  /** The /authorize page: checks the request, then sends the browser back to the loopback redirect URI. */
+  function authorize(url: URL): Response {
+    const q = url.searchParams;
+    const clientId = q.get("client_id") ?? "";
+    const redirect = q.get("redirect_uri") ?? "";
+    let target: URL;
+    try {
+      target = new URL(redirect);
+    } catch {
+      return new Response(`bad redirect_uri ${redirect}`, { status: 400 });
+    }
+    // RFC 8252 §7.3: a loopback redirect URI matches the registered one on any port.
+    const registeredUris = redirectUrisOf.get(clientId) ?? [];
+    const portless = `${target.protocol}//${target.hostname}${target.pathname}`;
+    const problems = [
+      q.get("response_type") !== "code" && "response_type",
+      !(grantTypesOf.get(clientId) ?? []).includes("authorization_code") && "client_id",
+      !registeredUris.includes(portless) && "redirect_uri",
+      !q.get("state") && "state",
+      q.get("code_challenge_method") !== "S256" && "code_challenge_method",
+      !/^[A-Za-z0-9_-]{43}$/.test(q.get("code_challenge") ?? "") && "code_challenge",
+      !q.get("scopes") && "scopes",
+    ].filter(Boolean);
+    if (problems.length > 0) {
+      rejections.push(`authorize: ${problems.join(", ")}`);
+      return new Response(`bad ${problems.join(", ")}`, { status: 400 });
+    }
+    const back = new URL(redirect);
+    const state = behaviour.authorizeState ?? q.get("state")!;
+    if (behaviour.authorizeError) {
+      back.searchParams.set("error", behaviour.authorizeError);
+      back.searchParams.set("error_description", "The user denied the request");
+    } else {
+      const code = `code${randomBytes(24).toString("base64url")}`;
+      codes.set(code, { clientId, challenge: q.get("code_challenge")!, redirectUri: redirect });
+      back.searchParams.set("code", code);
+    }
+    back.searchParams.set("state", state);
+    return new Response(null, { status: 302, headers: { Location: back.toString() } });
+  }
+
+  function startDevice(body: Record<string, unknown>): Response {
+    if (typeof body.clientId !== "string" || clients.get(body.clientId) !== body.clientSecret) {
+      return refuse("InvalidClientException", "invalid_client", "Invalid client provided");
+    }
+    if (typeof body.startUrl !== "string") return refuse("InvalidRequestException", "invalid_request", "startUrl is required");
+    const deviceCode = `device${randomBytes(24).toString("base64url")}`;
+    const userCode = `${randomBytes(2).toString("hex").toUpperCase()}-${randomBytes(2).toString("hex").toUpperCase()}`;
+    const expiresIn = behaviour.deviceExpiresIn ?? 600;
+    devices.set(deviceCode, { userCode, clientId: body.clientId, approved: false, expires: Date.now() + expiresIn * 1000 });
+    return json({
+      deviceCode,
+      userCode,
+      verificationUri: `${oidcBase}/device`,
+      verificationUriComplete: `${oidcBase}/device?user_code=${userCode}`,
+      expiresIn,
+      interval: behaviour.deviceInterval ?? 1,
+    });
+  }
+
+  /** The verification page: visiting it with the user code approves that device. */
+  function approveDevice(url: URL): Response {
+    const code = url.searchParams.get("user_code");
+    const device = [...devices.values()].find((d) => d.userCode === code);
+    if (!device) return new Response("unknown user code", { status: 404 });
+    device.approved = true;
+    return new Response("Request approved", { status: 200 });
+  }
+
+  function createToken(body: Record<string, unknown>): Response {
+    const clientId = body.clientId as string;
+    if (body.grantType === "authorization_code") {
+      const grant = codes.get(body.code as string);
+      codes.delete(body.code as string);
+      if (!grant || grant.clientId !== clientId) return refuse("InvalidGrantException", "invalid_grant", "unknown or spent code");
+      if (body.redirectUri !== grant.redirectUri) return refuse("InvalidGrantException", "invalid_grant", "redirectUri differs from /authorize's");
+      const challenge = createHash("sha256").update(String(body.codeVerifier)).digest("base64url");
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(String(body.codeVerifier)) || challenge !== grant.challenge) {
+        return refuse("InvalidGrantException", "invalid_grant", "codeVerifier does not match code_challenge");
+      }
+      return issue("authorization_code", clientId);
+    }
+    // device_code
+    const device = devices.get(body.deviceCode as string);
+    if (!device || device.clientId !== clientId) return refuse("InvalidGrantException", "invalid_grant", "unknown device code");
+    const scripted = behaviour.deviceScript?.shift();
+    if (scripted === "slow_down") return oidcError("SlowDownException", "slow_down", "");
+    if (scripted === "pending") return oidcError("AuthorizationPendingException", "authorization_pending", "");
+    if (scripted === "denied") return oidcError("AccessDeniedException", "access_denied", "");
+    if (scripted === "expired" || Date.now() > device.expires) return oidcError("ExpiredTokenException", "expired_token", "");
+    if (!device.approved) return oidcError("AuthorizationPendingException", "authorization_pending", "");
+    devices.delete(body.deviceCode as string);
+    return issue("device_code", clientId);
+  }
 
   const portal = startRecordingServer((rec, url) => {
+    if (rec.method === "POST" && url.pathname === "/logout") {
+      const token = rec.headers["x-amz-sso_bearer_token"];
+      if (token === undefined || !accessTokens.delete(token)) {
+        return json({ message: "Session token not found or invalid" }, 401, { "x-amzn-ErrorType": "UnauthorizedException" });
+      }
+      loggedOut.push(token);
+      return new Response(null, { status: 200 });
+    }
     if (rec.method !== "GET" || url.pathname !== "/federation/credentials") {
       return json({ message: `no route for ${rec.method} ${url.pathname}` }, 404, { "x-amzn-ErrorType": "UnknownOperationException" });
     }
@@ -101,20 +286,28 @@ export function startFakeSso(initial: SsoBehaviour = {}): FakeSso {
   });
 
   const oidc = startRecordingServer(async (rec, url) => {
-    if (rec.method !== "POST" || url.pathname !== "/token") {
+    if (rec.method === "GET" && url.pathname === "/authorize") return authorize(url);
+    if (rec.method === "GET" && url.pathname === "/device") return approveDevice(url);
+    const routes = ["/token", "/client/register", "/device_authorization"];
+    if (rec.method !== "POST" || !routes.includes(url.pathname)) {
       return json({ message: `no route for ${rec.method} ${url.pathname}` }, 404, { "x-amzn-ErrorType": "UnknownOperationException" });
     }
-    if (behaviour.refreshDelayMs) await Bun.sleep(behaviour.refreshDelayMs);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(rec.body);
     } catch {
       return oidcError("InvalidRequestException", "invalid_request", "body is not JSON");
     }
-    if (body.grantType !== "refresh_token") return oidcError("UnsupportedGrantTypeException", "unsupported_grant_type", "");
+    if (url.pathname === "/client/register") return register(body);
+    if (url.pathname === "/device_authorization") return startDevice(body);
+    if (behaviour.refreshDelayMs) await Bun.sleep(behaviour.refreshDelayMs);
     if (typeof body.clientId !== "string" || clients.get(body.clientId) !== body.clientSecret) {
       return oidcError("InvalidClientException", "invalid_client", "Invalid client provided");
     }
+    if (body.grantType === "authorization_code" || body.grantType === "urn:ietf:params:oauth:grant-type:device_code") {
+      return createToken(body);
+    }
+    if (body.grantType !== "refresh_token") return oidcError("UnsupportedGrantTypeException", "unsupported_grant_type", "");
     const old = body.refreshToken;
     if (behaviour.refuseRefresh || typeof old !== "string" || !refreshTokens.has(old)) {
       return oidcError("InvalidGrantException", "invalid_grant", "Invalid grant provided");
@@ -136,6 +329,7 @@ export function startFakeSso(initial: SsoBehaviour = {}): FakeSso {
     });
   });
 
+  oidcBase = oidc.url;
   return {
     portalUrl: portal.url,
     oidcUrl: oidc.url,
@@ -146,6 +340,10 @@ export function startFakeSso(initial: SsoBehaviour = {}): FakeSso {
     refreshTokens,
     issued,
     refreshed,
+    registered,
+    signIns,
+    loggedOut,
+    rejections,
     behaviour,
     stop: async () => {
       await Promise.all([portal.stop(), oidc.stop()]);

@@ -1,17 +1,15 @@
 // IAM Identity Center: legacy sso_start_url profiles and sso-session profiles.
-// Reads the token `aws sso login` left in ~/.aws/sso/cache, refreshes an
-// sso-session token when it is about to expire, and caches role credentials in
-// ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
-import { join } from "node:path";
+// Reads the token `login` (ours or `aws sso login`) left in ~/.aws/sso/cache,
+// refreshes an sso-session token when it is about to expire, and caches role
+// credentials in ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
-import { cliCacheFile, readJsonFile, tryWriteCache, withFileLock, writeJsonFile } from "../cache.ts";
-import { sha1Hex } from "../../util/encoding.ts";
-import { jsonObject } from "../../util/json.ts";
+import { cliCacheFile, readJsonFile, tryWriteCache, withFileLock } from "../cache.ts";
+import { jsonObject, type Json } from "../../util/json.ts";
 import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
-import { configuredEndpoint, dnsSuffix } from "../endpoints.ts";
 import { caBundle, httpRequest } from "../http.ts";
 import { checkRegion } from "../region.ts";
 import type { Session } from "../session.ts";
+import { canRefresh, loginCommand, oidcCall, ssoServiceUrl, ssoTokenFile, writeCliJson } from "../sso-oidc.ts";
 import { cachedCredentials } from "../sts.ts";
 
 const REQUIRED = ["sso_start_url", "sso_region", "sso_role_name", "sso_account_id"];
@@ -26,7 +24,7 @@ interface SsoConfig {
   roleName: string;
   accountId: string;
   sessionName?: string;
-  /** The exact `aws sso login` command that fixes an expired or missing token. */
+  /** The command that fixes an expired or missing token. */
   login: string;
 }
 
@@ -57,7 +55,7 @@ function ssoConfig(session: Session, profileName: string): SsoConfig {
     roleName: merged.sso_role_name!,
     accountId: merged.sso_account_id!,
     sessionName,
-    login: sessionName !== undefined ? `aws sso login --sso-session ${sessionName}` : `aws sso login --profile ${profileName}`,
+    login: loginCommand({ sessionName, profileName }),
   };
 }
 
@@ -78,12 +76,6 @@ function readToken(file: string, cfg: SsoConfig): Token {
   return { accessToken: raw.accessToken, expiresAt, raw };
 }
 
-function serviceUrl(session: Session, service: "sso" | "sso_oidc", region: string): string {
-  const configured = configuredEndpoint(session, service);
-  if (configured) return configured.replace(/\/+$/, "");
-  return service === "sso" ? `https://portal.sso.${region}.${dnsSuffix(region)}` : `https://oidc.${region}.${dnsSuffix(region)}`;
-}
-
 /**
  * An sso-session token with less than 15 minutes left is refreshed once, under
  * a lock: refresh tokens are single-use, and two helpers racing would log the
@@ -98,45 +90,39 @@ async function sessionToken(session: Session, cfg: SsoConfig, file: string): Pro
     token = readToken(file, cfg); // another helper may have refreshed it while we waited
     if (fresh(token)) return token;
     const r = token.raw;
-    const registrationExpires = typeof r.registrationExpiresAt === "string" ? parseExpiration(r.registrationExpiresAt) : undefined;
-    const canRefresh =
-      typeof r.refreshToken === "string" && typeof r.clientId === "string" && typeof r.clientSecret === "string" &&
-      registrationExpires !== undefined && registrationExpires > session.ctx.now();
-    if (!canRefresh) return token;
+    if (!canRefresh(r, session.ctx.now())) return token;
     if (session.offline) throw new NetworkNeeded(`SSO OIDC CreateToken for ${label}`);
-    const url = `${serviceUrl(session, "sso_oidc", cfg.region)}/token`;
-    session.debug(`sso: refreshing the token for ${label} at ${url}`);
-    const res = await httpRequest(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ grantType: "refresh_token", clientId: r.clientId, clientSecret: r.clientSecret, refreshToken: r.refreshToken }),
-      env: session.ctx.env,
-      caBundle: caBundle(session.ctx.env, session.profile),
+    session.debug(`sso: refreshing the token for ${label} at ${ssoServiceUrl(session, "sso_oidc", cfg.region)}/token`);
+    const res = await oidcCall(session, cfg.region, "/token", {
+      grantType: "refresh_token",
+      clientId: r.clientId as string,
+      clientSecret: r.clientSecret as string,
+      refreshToken: r.refreshToken as string,
     });
-    if (res.status !== 200) {
+    if (!res.ok) {
       session.debug(`sso: the refresh was refused (HTTP ${res.status}); keeping the old token`);
       return token;
     }
-    const answer = jsonObject(res.body);
-    if (typeof answer?.accessToken !== "string" || typeof answer.expiresIn !== "number") {
+    const answer = res.body;
+    if (typeof answer.accessToken !== "string" || typeof answer.expiresIn !== "number") {
       session.debug("sso: the refresh answer has no accessToken and expiresIn; keeping the old token");
       return token;
     }
     const expiresAt = new Date(session.ctx.now().getTime() + answer.expiresIn * 1000);
     // The fields `aws sso login` writes, so the CLI keeps using the file; a refresh
     // token that wasn't returned is dropped, as botocore drops it.
-    const written: Record<string, unknown> = {
-      startUrl: r.startUrl ?? cfg.startUrl,
-      region: r.region ?? cfg.region,
+    const written: Record<string, Json> = {
+      startUrl: typeof r.startUrl === "string" ? r.startUrl : cfg.startUrl,
+      region: typeof r.region === "string" ? r.region : cfg.region,
       accessToken: answer.accessToken,
       expiresAt: cliTime(expiresAt),
-      clientId: r.clientId,
-      clientSecret: r.clientSecret,
-      registrationExpiresAt: r.registrationExpiresAt,
+      clientId: r.clientId as string,
+      clientSecret: r.clientSecret as string,
+      registrationExpiresAt: r.registrationExpiresAt as string,
     };
     if (typeof answer.refreshToken === "string") written.refreshToken = answer.refreshToken;
     try {
-      writeJsonFile(file, written);
+      writeCliJson(file, written);
     } catch (e) {
       // The old refresh token is spent now: say so, or the next run fails mysteriously.
       session.notice(`warning: the refreshed SSO token could not be saved (${(e as Error).message}); run ${cfg.login} if the next command fails`);
@@ -155,7 +141,7 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
   const hit = refresh ? undefined : cachedCredentials(cacheFile, session, "sso");
   if (hit) return hit;
 
-  const tokenFile = join(session.ctx.home, ".aws", "sso", "cache", `${sha1Hex(cfg.sessionName ?? cfg.startUrl)}.json`);
+  const tokenFile = ssoTokenFile(session.ctx.home, cfg);
   const token = cfg.sessionName !== undefined ? await sessionToken(session, cfg, tokenFile) : readToken(tokenFile, cfg);
   if (token.expiresAt <= session.ctx.now()) {
     throw new UserError(
@@ -166,7 +152,7 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
   }
   if (session.offline) throw new NetworkNeeded(`SSO GetRoleCredentials for ${cfg.roleName} in ${cfg.accountId}`);
   const query = new URLSearchParams({ role_name: cfg.roleName, account_id: cfg.accountId });
-  const url = `${serviceUrl(session, "sso", cfg.region)}/federation/credentials?${query}`;
+  const url = `${ssoServiceUrl(session, "sso", cfg.region)}/federation/credentials?${query}`;
   session.debug(`sso: GetRoleCredentials at ${url}`);
   const res = await httpRequest(url, {
     headers: { "x-amz-sso_bearer_token": token.accessToken },
