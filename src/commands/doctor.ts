@@ -14,6 +14,7 @@ import { hostOrSessionRegion } from "../codecommit/region.ts";
 import { openSession, type Session } from "../aws/session.ts";
 import { sessionRegion, type Region } from "../aws/region.ts";
 import { resolveCredentials } from "../aws/chain.ts";
+import { ssoSessionStatus } from "../aws/sso-oidc.ts";
 import { maskKeyId, type Credentials } from "../aws/credentials.ts";
 
 export interface DoctorOptions {
@@ -62,6 +63,7 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
     ...(await useHttpPathCheck(ctx, target)),
     ...binaryCheck(ctx, ours, target),
     ...regionCheck(target, opts),
+    ...(target.session ? ssoCheck(target.session) : []),
   ];
   let creds: Credentials | undefined;
   if (target.session) {
@@ -184,6 +186,27 @@ function regionCheck(target: Target, opts: DoctorOptions): Check[] {
   if (target.region) return [check("region", "ok", `${target.region.name} (from ${target.region.source})`)];
   const origin = new URL(target.url).origin;
   return [check("region", "fail", `no region: ${target.host} does not name one`, `${NAME} setup --region REGION${opts.url ? ` --url ${origin}` : ""}`)];
+}
+
+/** An IAM Identity Center profile: whether its sign-in is valid, until when, and whether it renews itself. */
+function ssoCheck(session: Session): Check[] {
+  let status;
+  try {
+    status = ssoSessionStatus(session);
+  } catch (e) {
+    return [check("sso", "fail", (e as Error).message, "correct the file named above")];
+  }
+  if (!status) return [];
+  const who = `session "${status.session}"${status.session === status.startUrl ? "" : ` (${status.startUrl})`}`;
+  const until = status.expiresAt ? status.expiresAt.toISOString() : undefined;
+  if (status.valid) {
+    return [check("sso", "ok", `${who}: signed in until ${until}${status.canRefresh ? ", and it renews itself" : ""}`)];
+  }
+  if (status.canRefresh) {
+    return [check("sso", "ok", `${who}: the token expired at ${until}; the next request renews it`)];
+  }
+  const state = until ? `the sign-in expired at ${until}` : `not signed in (no token in ${status.tokenFile})`;
+  return [check("sso", "fail", `${who}: ${state}`, status.login)];
 }
 
 async function credentialsCheck(session: Session): Promise<[Check, Credentials | undefined]> {

@@ -236,6 +236,39 @@ describe.each(RUNNERS)("doctor (%s)", (kind, runCli) => {
     expectNoSecret(r);
   });
 
+  test("an IAM Identity Center profile: the session, until when it is valid, and the sign-in command when it isn't", async () => {
+    const config =
+      "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\nregion = eu-west-1\n" +
+      "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    const home = tempHome({ config });
+    const w = await gitWorld(home);
+    expect((await runCli(["setup"], { env: w.env, cwd: w.home })).code).toBe(0);
+    const sso = (r: RunResult) => checks(r.stdout).find((c) => c.name === "sso");
+
+    const missing = await doctor(w, ["--profile", "dev"], { env: w.env });
+    expect(sso(missing)).toEqual({
+      name: "sso",
+      status: "fail",
+      message: `session "corp" (https://corp.awsapps.com/start): not signed in (no token in ${join(home, ".aws", "sso", "cache", "ee0bfd2552fbd840c02cc48b6e823320543c450f.json")})`,
+      fix: "git-credential-codecommit login --sso-session corp (or: aws sso login --sso-session corp)",
+    });
+
+    const token = "aoaSsoAccessTokenEXAMPLE";
+    const until = new Date(Date.now() + 3 * 3600_000);
+    mkdirSync(join(home, ".aws", "sso", "cache"), { recursive: true });
+    writeFileSync(
+      join(home, ".aws", "sso", "cache", "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
+      JSON.stringify({ startUrl: "https://corp.awsapps.com/start", region: "eu-west-1", accessToken: token, expiresAt: until.toISOString().replace(/\.\d{3}Z$/, "Z") }),
+    );
+    const valid = await doctor(w, ["--profile", "dev"], { env: w.env });
+    expect(sso(valid)).toEqual({
+      name: "sso",
+      status: "ok",
+      message: `session "corp" (https://corp.awsapps.com/start): signed in until ${until.toISOString().replace(/\.\d{3}Z$/, ".000Z")}`,
+    });
+    expect(valid.stdout + valid.stderr).not.toContain(token);
+  });
+
   describe("--network", () => {
     /** Set up for the git server's own address, which doctor can reach without name resolution. */
     async function networked(): Promise<{ w: GitWorld; args: string[]; env: Record<string, string> }> {
