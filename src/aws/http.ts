@@ -5,6 +5,11 @@ import { readFileSync } from "node:fs";
 import type { Env } from "../context.ts";
 import { setting, type Profile } from "./config-files.ts";
 import { ConnectionError, UserError } from "../errors.ts";
+import { readCapped } from "../util/stream.ts";
+import { sizeText } from "../util/files.ts";
+
+/** Every answer we expect (STS XML, SSO and container JSON, a metadata document) is a few KiB. */
+export const HTTP_BODY_MAX_BYTES = 1 << 20;
 
 export interface HttpResponse {
   status: number;
@@ -98,7 +103,7 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
         redirect: "manual",
         ...(opts.caBundle ? { tls: { ca: opts.caBundle } } : {}),
       });
-      const body = await res.text();
+      const body = await boundedBody(res, url);
       const response = { status: res.status, headers: res.headers, body };
       if ((RETRYABLE_STATUS.has(res.status) || (res.status === 400 && THROTTLING.test(body))) && attempt < attempts) {
         lastError = new RetryableError(`HTTP ${res.status}`);
@@ -106,12 +111,24 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
         return response;
       }
     } catch (e) {
+      if (e instanceof OversizedAnswer) throw e;
       lastError = e;
     }
     // Full jitter on an exponential base, as the AWS SDKs back off; no wait once the attempts are spent.
     if (attempt < attempts) await Bun.sleep(Math.random() * Math.min(1000, 100 * 2 ** attempt));
   }
   throw connectionError(url, lastError);
+}
+
+/** An answer too big to be one: said once, not retried. */
+class OversizedAnswer extends UserError {}
+
+/** The body, read as it streams in (an endless answer stops at the cap; the attempt's timeout bounds a trickle). */
+async function boundedBody(res: Response, url: string): Promise<string> {
+  if (!res.body) return "";
+  const { data, over } = await readCapped(res.body, HTTP_BODY_MAX_BYTES);
+  if (over) throw new OversizedAnswer(`the answer from ${url} is larger than ${sizeText(HTTP_BODY_MAX_BYTES)}; it is not an AWS answer`);
+  return data.toString("utf8");
 }
 
 function connectionError(url: string, cause: unknown): ConnectionError {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { UserError } from "../../errors.ts";
 import { readJsonFile } from "../cache.ts";
 import { expandUser, expandVars, setting } from "../config-files.ts";
-import { parseExpiration, type Credentials } from "../credentials.ts";
+import { parseExpiration, unsafeField, type Credentials } from "../credentials.ts";
 import type { Session } from "../session.ts";
 
 const REAUTHENTICATE = "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'.";
@@ -23,15 +23,19 @@ export async function fromLogin(session: Session, profileName: string): Promise<
   }
   const t = entry.accessToken as Record<string, unknown> | undefined;
   const expiration = typeof t?.expiresAt === "string" ? parseExpiration(t.expiresAt) : undefined;
-  if (!t || typeof t.accessKeyId !== "string" || typeof t.secretAccessKey !== "string" || !expiration) {
+  const creds = t && typeof t.accessKeyId === "string" && typeof t.secretAccessKey === "string" && expiration
+    ? {
+        accessKeyId: t.accessKeyId,
+        secretAccessKey: t.secretAccessKey,
+        sessionToken: typeof t.sessionToken === "string" ? t.sessionToken : undefined,
+        expiration,
+        source: "login",
+      }
+    : undefined;
+  // A value with a line break makes a poisoned entry, no better than none: `aws login` writes a good one.
+  if (!creds || unsafeField(creds) !== undefined) {
     throw new UserError(`Error loading login session token: ${file} has no credentials. Run: aws login --profile ${profileName}`);
   }
-  if (expiration <= session.ctx.now()) throw new UserError(`${REAUTHENTICATE} Run: aws login --profile ${profileName}`);
-  return {
-    accessKeyId: t.accessKeyId,
-    secretAccessKey: t.secretAccessKey,
-    sessionToken: typeof t.sessionToken === "string" ? t.sessionToken : undefined,
-    expiration,
-    source: "login",
-  };
+  if (creds.expiration <= session.ctx.now()) throw new UserError(`${REAUTHENTICATE} Run: aws login --profile ${profileName}`);
+  return creds;
 }

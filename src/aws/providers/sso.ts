@@ -7,7 +7,7 @@ import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.t
 import { cliCacheFile, readJsonFile, tryWriteCache, withFileLock, writeJsonFile } from "../cache.ts";
 import { sha1Hex } from "../../util/encoding.ts";
 import { jsonObject } from "../../util/json.ts";
-import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
+import { checkedCredentials, cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
 import { configuredEndpoint, dnsSuffix } from "../endpoints.ts";
 import { caBundle, httpRequest } from "../http.ts";
 import { checkRegion } from "../region.ts";
@@ -185,13 +185,16 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
   if (!rc || typeof rc.accessKeyId !== "string" || typeof rc.secretAccessKey !== "string" || typeof rc.expiration !== "number") {
     throw new UserError("the GetRoleCredentials answer has no roleCredentials");
   }
-  const creds: Credentials = {
-    accessKeyId: rc.accessKeyId,
-    secretAccessKey: rc.secretAccessKey,
-    sessionToken: typeof rc.sessionToken === "string" ? rc.sessionToken : undefined,
-    expiration: new Date(rc.expiration),
-    source: "sso",
-  };
+  const creds = checkedCredentials<Credentials>(
+    {
+      accessKeyId: rc.accessKeyId,
+      secretAccessKey: rc.secretAccessKey,
+      sessionToken: typeof rc.sessionToken === "string" ? rc.sessionToken : undefined,
+      expiration: new Date(rc.expiration),
+      source: "sso",
+    },
+    (field) => `the ${field} in SSO's GetRoleCredentials answer`,
+  );
   tryWriteCache(cacheFile, {
     ProviderType: "sso",
     Credentials: {
