@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, utimesSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { cliCacheFile } from "../../src/aws/cache.ts";
-import { BINARY, baseEnv } from "../support/cli.ts";
+import { BINARY, baseEnv, RUNNERS } from "../support/cli.ts";
 import { tempDir, tempHome } from "../support/home.ts";
 import {
   endlessBody,
@@ -25,7 +25,7 @@ import {
   type HostileCredentials,
   type MeasuredRun,
 } from "../support/hostile.ts";
-import { expectGetAnswer, HOST, REQUEST, stopAfterTest } from "../aws/helpers.ts";
+import { expectError, expectGetAnswer, HOST, REQUEST, stopAfterTest } from "../aws/helpers.ts";
 
 const NAME = "git-credential-codecommit";
 const ROLE = "arn:aws:iam::123456789012:role/hostile";
@@ -160,6 +160,30 @@ describe("1: no value reaches git with a line break", () => {
     const r = await runMeasured(["url", `https://${HOST}/v1/repos/de%0amo%0d%00x`], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^https://AKIDEXAMPLE:\\d{8}T\\d{6}Z[0-9a-f]{64}@${HOST.replace(/\./g, "\\.")}/v1/repos/de%0Amo%0D%00x\\n$`));
+  });
+});
+
+// The same rules in this process and in the binary (the cases above are binary-only because they measure it).
+describe.each(RUNNERS)("1, in-process and compiled (%s)", (_kind, runCli) => {
+  test("env keys with injected lines: refused", async () => {
+    const env = { ...baseEnv(tempHome()), AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "s\nhost=evil.invalid" };
+    expectError(await runCli(["get"], { env, stdin: REQUEST }), `AWS_SECRET_ACCESS_KEY ${BAD}`);
+  });
+
+  test("an STS answer with &#10;: refused and not cached; a poisoned cache entry: a miss", async () => {
+    let answer = injectedCredentials("\r\n");
+    const server = sts(() => stsXml("AssumeRoleWithWebIdentity", answer));
+    const w = webIdentity(server.url);
+    expectError(await runCli(["get"], { env: w.env, stdin: REQUEST }), `the SessionToken in STS's AssumeRoleWithWebIdentity answer ${BAD}`);
+    expect(existsSync(w.cache)).toBe(false);
+    const bad = injectedCredentials("\0");
+    mkdirSync(join(w.home, ".aws", "cli", "cache"), { recursive: true });
+    writeFileSync(w.cache, JSON.stringify({
+      Credentials: { AccessKeyId: bad.accessKeyId, SecretAccessKey: bad.secretAccessKey, SessionToken: bad.sessionToken, Expiration: bad.expiration.toISOString() },
+    }));
+    answer = clean();
+    expectGetAnswer(await runCli(["get"], { env: w.env, stdin: REQUEST }), answer);
+    expect(server.requests).toHaveLength(2);
   });
 });
 
