@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
 import { cliCacheFile, readJsonFile, tryWriteCache, withFileLock, writeJsonFile } from "../cache.ts";
-import { sha1Hex } from "../../util/encoding.ts";
+import { LINE_BREAK_OR_NUL, sha1Hex } from "../../util/encoding.ts";
 import { jsonObject } from "../../util/json.ts";
 import { checkedCredentials, cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
 import { configuredEndpoint, dnsSuffix } from "../endpoints.ts";
@@ -120,6 +120,11 @@ async function sessionToken(session: Session, cfg: SsoConfig, file: string): Pro
     const answer = jsonObject(res.body);
     if (typeof answer?.accessToken !== "string" || typeof answer.expiresIn !== "number") {
       session.debug("sso: the refresh answer has no accessToken and expiresIn; keeping the old token");
+      return token;
+    }
+    // Never written to the token file: it would go out in a header on every later run.
+    if (LINE_BREAK_OR_NUL.test(answer.accessToken) || (typeof answer.refreshToken === "string" && LINE_BREAK_OR_NUL.test(answer.refreshToken))) {
+      session.debug("sso: the refresh answer holds a line break or NUL byte; keeping the old token");
       return token;
     }
     const expiresAt = new Date(session.ctx.now().getTime() + answer.expiresIn * 1000);
