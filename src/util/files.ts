@@ -13,9 +13,10 @@ export class UnreadableFile extends Error {
   }
 }
 
-/** Binary prefixes for the caps' messages: "1 MiB". */
+/** A cap for a message: "1 MiB", "64 KiB", else in bytes. */
 export function sizeText(bytes: number): string {
-  return bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : `${bytes / 1024} KiB`;
+  if (bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MiB`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 /**

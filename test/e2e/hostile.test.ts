@@ -19,12 +19,12 @@ import {
   RSS_LIMIT_KIB,
   runMeasured,
   ssoJson,
-  startHostileServer,
   stsXml,
   tricklingBody,
   type HostileCredentials,
   type MeasuredRun,
 } from "../support/hostile.ts";
+import { startRecordingServer } from "../support/recording-server.ts";
 import { expectError, expectGetAnswer, HOST, REQUEST, stopAfterTest } from "../aws/helpers.ts";
 
 const NAME = "git-credential-codecommit";
@@ -67,7 +67,7 @@ function webIdentity(stsUrl: string, tokenFile?: string) {
 }
 
 function sts(answer: () => Response) {
-  return stopAfterTest(startHostileServer(() => answer()));
+  return stopAfterTest(startRecordingServer(() => answer()));
 }
 
 describe("1: no value reaches git with a line break", () => {
@@ -126,7 +126,7 @@ describe("1: no value reaches git with a line break", () => {
   });
 
   test("SSO answering with a line break: refused, and nothing is cached", async () => {
-    const server = stopAfterTest(startHostileServer(() => ssoJson(injectedCredentials())));
+    const server = stopAfterTest(startRecordingServer(() => ssoJson(injectedCredentials())));
     const home = tempHome({
       config: "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n" +
         "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
@@ -143,13 +143,13 @@ describe("1: no value reaches git with a line break", () => {
   });
 
   test("the container endpoint answering with a line break: refused, naming it", async () => {
-    const server = stopAfterTest(startHostileServer(() => metadataJson(injectedCredentials())));
+    const server = stopAfterTest(startRecordingServer(() => metadataJson(injectedCredentials())));
     const env = { ...baseEnv(tempHome()), AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` };
     expectRefused(await runMeasured(["get"], { env, stdin: REQUEST }), `the Token from the container credentials endpoint ${BAD}`);
   });
 
   test("instance metadata answering with a line break: refused, naming it", async () => {
-    const server = stopAfterTest(startHostileServer(imdsHandler(() => metadataJson(injectedCredentials()))));
+    const server = stopAfterTest(startRecordingServer(imdsHandler(() => metadataJson(injectedCredentials()))));
     const env: Record<string, string> = { ...baseEnv(tempHome()), AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url, AWS_REGION: "us-east-1" };
     delete env.AWS_EC2_METADATA_DISABLED;
     expectRefused(await runMeasured(["get"], { env, stdin: REQUEST }), `the Token from EC2 instance metadata ${BAD}`);
@@ -214,7 +214,7 @@ describe("3: every input is read to a stated cap, and no further", () => {
   });
 
   test("a container endpoint that trickles a byte at a time: each attempt's timeout ends it", async () => {
-    const server = stopAfterTest(startHostileServer(() => tricklingBody(50)));
+    const server = stopAfterTest(startRecordingServer(() => tricklingBody(50)));
     const env = { ...baseEnv(tempHome()), AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/creds` };
     // Three attempts of 2 s plus backoff: the bound is generous for a busy machine.
     const r = await runMeasured(["get"], { env, stdin: REQUEST });

@@ -1,8 +1,8 @@
-// Hostile stand-ins for everything the helper reads from outside: an HTTP
-// endpoint (STS, SSO, container, IMDS all reach it through their override
-// variables) that answers with line breaks in credential values, or with a
-// body that never ends, trickles or is huge; and files that are FIFOs or lead
-// to /dev/zero. Plus a way to run the compiled binary under /usr/bin/time, so
+// Hostile stand-ins for everything the helper reads from outside: answers for
+// an HTTP endpoint (startRecordingServer; STS, SSO, container and IMDS reach it
+// through their override variables) with line breaks in credential values, or
+// with a body that never ends, trickles or is huge; and files that are FIFOs or
+// lead to /dev/zero. Plus a way to run the compiled binary under /usr/bin/time, so
 // tests assert how long it took and its peak RSS.
 //
 // Plain module (no bun:test imports).
@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BINARY } from "./binary.ts";
 import { tempDir } from "./home.ts";
-import { isoSeconds, startRecordingServer, type Handler, type RecordingServer } from "./recording-server.ts";
+import { isoSeconds, type Handler } from "./recording-server.ts";
 
 /** A body of `chunk` repeated forever, as fast as the client reads. */
 export function endlessBody(chunk = "x".repeat(64 * 1024)): Response {
@@ -117,11 +117,6 @@ export function imdsHandler(document: () => Response): Handler {
     if (url.pathname === "/latest/meta-data/iam/security-credentials/hostile-role") return document();
     return new Response("", { status: 404 });
   };
-}
-
-/** An endpoint answering every request with `handle`; stop() it after the test. */
-export function startHostileServer(handle: Handler): RecordingServer {
-  return startRecordingServer(handle);
 }
 
 /** A FIFO at `path` (parents made). Nothing ever writes to it: open() without O_NONBLOCK would wait forever. */
