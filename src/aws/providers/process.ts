@@ -39,20 +39,21 @@ export async function fromProcess(session: Session, profileName: string): Promis
   if (session.offline) throw new NetworkNeeded(`credential_process ${argv[0]}`);
   session.debug(`credentials: running credential_process ${argv[0]}`);
 
-  let proc;
-  try {
-    // stdin is /dev/null: git's pipe is ours and already read to the end.
-    proc = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...session.ctx.env } });
-  } catch (e) {
-    throw new RetrievalError(METHOD, `cannot run ${argv[0]}: ${(e as Error).message}`);
-  }
-  const child = proc;
-  // Ctrl-C or SIGTERM to us ends the child too, rather than orphaning it (the undo runs on "exit").
-  const running = () => child.exitCode === null && child.signalCode === null;
+  // Ctrl-C or SIGTERM to us ends the child too, rather than orphaning it. The
+  // handlers are in place before the child exists, so no signal falls in between.
+  let child: Bun.Subprocess<"ignore", "pipe", "pipe"> | undefined;
   const undo = () => {
-    if (running()) child.kill("SIGTERM");
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   };
-  const { stdout, stderr, code, timedOut } = await withCleanup(undo, () => finish(child));
+  const { stdout, stderr, code, timedOut } = await withCleanup(undo, () => {
+    try {
+      // stdin is /dev/null: git's pipe is ours and already read to the end.
+      child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...session.ctx.env } });
+    } catch (e) {
+      throw new RetrievalError(METHOD, `cannot run ${argv[0]}: ${(e as Error).message}`);
+    }
+    return finish(child);
+  });
   const said = lastLine(stderr.data.toString("utf8"));
   const theirs = said ? ` (its stderr: ${said})` : "";
   if (stdout.over) {
