@@ -1,15 +1,17 @@
 // HTTP for the credential providers: bounded timeouts, a few jittered retries,
 // and proxies and CA bundles decided from the context's environment (never from
 // Bun's own reading of process.env), so behaviour is the same in tests and binary.
-import { readFileSync } from "node:fs";
 import type { Env } from "../context.ts";
 import { setting, type Profile } from "./config-files.ts";
 import { ConnectionError, UserError } from "../errors.ts";
 import { readCapped } from "../util/stream.ts";
-import { sizeText } from "../util/files.ts";
+import { readRegularText, sizeText } from "../util/files.ts";
 
 /** Every answer we expect (STS XML, SSO and container JSON, a metadata document) is a few KiB. */
 export const HTTP_BODY_MAX_BYTES = 1 << 20;
+
+/** A system's whole trust store is a few hundred KiB. */
+const CA_BUNDLE_MAX_BYTES = 16 << 20;
 
 export interface HttpResponse {
   status: number;
@@ -65,7 +67,7 @@ export function caBundle(env: Env, profile: Profile): string | undefined {
   const path = env.AWS_CA_BUNDLE || setting(profile, "ca_bundle");
   if (!path) return undefined;
   try {
-    return readFileSync(path, "utf8");
+    return readRegularText(path, CA_BUNDLE_MAX_BYTES);
   } catch (e) {
     throw new UserError(`cannot read the CA bundle ${path} (AWS_CA_BUNDLE or ca_bundle): ${(e as Error).message}`);
   }

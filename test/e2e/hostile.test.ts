@@ -249,6 +249,17 @@ describe("3: every input is read to a stated cap, and no further", () => {
     });
   }
 
+  test("an AWS_CA_BUNDLE that is a FIFO: an error naming it, not a hang", async () => {
+    const server = sts(() => stsXml("AssumeRoleWithWebIdentity", clean()));
+    const w = webIdentity(server.url);
+    const bundle = makeFifo(join(tempDir(), "ca.pem"));
+    expectRefused(
+      await runMeasured(["get"], { env: { ...w.env, AWS_CA_BUNDLE: bundle }, stdin: REQUEST }),
+      `cannot read the CA bundle ${bundle} (AWS_CA_BUNDLE or ca_bundle): ${bundle} is not a regular file`,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
   test("a web identity token behind symlinks, as EKS mounts it (token -> ..data/token): read", async () => {
     const good = clean();
     const server = sts(() => stsXml("AssumeRoleWithWebIdentity", good));
