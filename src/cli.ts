@@ -5,6 +5,8 @@ import type { Context } from "./context.ts";
 import { UserError } from "./errors.ts";
 
 import { COMMIT, NAME, VERSION } from "./version.ts";
+import { MAX_INPUT_BYTES } from "./git/credential.ts";
+import { readCapped } from "./util/stream.ts";
 
 export const USAGE = `usage: ${NAME} [--profile NAME] [--region REGION] [--ignore-host-check] [--debug] <get|store|erase>
        ${NAME} setup [--global|--system|--local|--file FILE] [--profile NAME] [--region REGION] [--url PATTERN]... [--dry-run] [--remove] [--replace]
@@ -232,7 +234,8 @@ if (import.meta.main) {
   const env = process.env;
   const ctx: Context = {
     env,
-    stdin: () => Bun.stdin.text(),
+    // Stops one byte past the cap, so a gigabyte on stdin costs 64 KiB; parseCredentialRequest reports it.
+    stdin: async () => (await readCapped(Bun.stdin.stream(), MAX_INPUT_BYTES)).data.toString("utf8"),
     out: (text) => {
       stdout += text;
     },

@@ -7,7 +7,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface Context {
   env: Env;
-  /** The whole of standard input, read once. */
+  /** Standard input, read once: to its end, or to one byte past what git could send (MAX_INPUT_BYTES), where reading stops. */
   stdin(): Promise<string>;
   /** Exact bytes for standard output (no newline is added). */
   out(text: string): void;

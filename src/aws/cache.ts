@@ -1,13 +1,23 @@
 // Files shared with the AWS CLI: ~/.aws/cli/cache (assumed-role, web-identity
 // and SSO role credentials) and ~/.aws/sso/cache (SSO tokens). Same names, same
 // format, so `aws` and we reuse each other's entries.
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { UserError } from "../errors.ts";
 import { withCleanup } from "./cleanup.ts";
 import { sha1Hex } from "../util/encoding.ts";
 import { jsonObject, pythonJsonDumps } from "../util/json.ts";
+import { readRegularText, UnreadableFile } from "../util/files.ts";
+
+/** Cache entries and SSO tokens are a few KiB; anything past this is not one (a miss). */
+export const CACHE_FILE_MAX_BYTES = 1 << 20;
+
+/** Web identity and container authorization tokens are a few KiB; a bigger one is an error. */
+export const TOKEN_FILE_MAX_BYTES = 1 << 20;
+
+/** A temporary file this old is left over from a run that was killed mid-write. */
+export const STALE_TMP_MS = 5 * 60_000;
 
 /**
  * The ~/.aws/cli/cache file the CLI keeps these arguments' credentials in: the
@@ -18,12 +28,41 @@ export function cliCacheFile(home: string, keyArgs: Record<string, string | numb
   return join(home, ".aws", "cli", "cache", `${sha1Hex(pythonJsonDumps(keyArgs, compact))}.json`);
 }
 
-/** A cache entry, or undefined when it is missing, unreadable or not JSON (a miss, never a crash). */
+/**
+ * A cache entry, or undefined when it is missing, unreadable, not a regular
+ * file, over CACHE_FILE_MAX_BYTES or not JSON (a miss, never a crash or a hang).
+ */
 export function readJsonFile(path: string): Record<string, unknown> | undefined {
   try {
-    return jsonObject(readFileSync(path, "utf8"));
+    return jsonObject(readRegularText(path, CACHE_FILE_MAX_BYTES));
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Removes `<path>.*.tmp` files older than STALE_TMP_MS: what a write killed
+ * between open and rename leaves, holding credentials. Younger ones may be
+ * another helper's write in progress.
+ */
+function removeStaleTemporaries(path: string, now: number): void {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const file = join(dir, name);
+    try {
+      const stat = lstatSync(file);
+      if (stat.isFile() && now - stat.mtimeMs > STALE_TMP_MS) rmSync(file, { force: true });
+    } catch {
+      // gone already, or not ours to remove: the next write tries again
+    }
   }
 }
 
@@ -55,6 +94,7 @@ export function writeFileAtomic(path: string, text: string): void {
     rmSync(tmp, { force: true });
     throw new UserError(`cannot write ${path}: ${(e as Error).message}`);
   }
+  removeStaleTemporaries(path, Date.now());
 }
 
 /**
@@ -100,9 +140,9 @@ interface Holder {
 function lockHolder(lock: string): Holder | "unknown" | undefined {
   let text: string;
   try {
-    text = readFileSync(lock, "utf8");
+    text = readRegularText(lock, 4096);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "unknown";
+    return e instanceof UnreadableFile && e.kind === "missing" ? undefined : "unknown";
   }
   const [first = "", asking] = text.split("\n");
   const m = /^([1-9]\d{0,9}) (\S+)$/.exec(first);

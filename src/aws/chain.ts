@@ -73,7 +73,11 @@ const PROFILE_SOURCES: CredentialSource[] = [
   {
     method: "shared-credentials-file",
     configured: (s, scope) => has(s.files.credentialsProfiles[scope.profileName], "aws_access_key_id"),
-    load: (s, scope) => fromStaticKeys(s.files.credentialsProfiles[scope.profileName]!, "shared-credentials-file"),
+    load: (s, scope) =>
+      fromStaticKeys(s.files.credentialsProfiles[scope.profileName]!, "shared-credentials-file", {
+        profileName: scope.profileName,
+        path: s.files.credentialsPath,
+      }),
   },
   {
     method: "login",
@@ -94,7 +98,8 @@ const PROFILE_SOURCES: CredentialSource[] = [
   {
     method: "config-file",
     configured: (s, scope) => has(s.files.configProfiles[scope.profileName], "aws_access_key_id"),
-    load: (s, scope) => fromStaticKeys(s.files.configProfiles[scope.profileName]!, "config-file"),
+    load: (s, scope) =>
+      fromStaticKeys(s.files.configProfiles[scope.profileName]!, "config-file", { profileName: scope.profileName, path: s.files.configPath }),
   },
 ];
 

@@ -1,8 +1,8 @@
 // ~/.aws/config and ~/.aws/credentials, found, read and combined the way
 // botocore's Session.full_config does. This runs on every `git fetch`, so it
 // stays synchronous and imports nothing beyond node:fs.
-import { readFileSync, statSync } from "node:fs";
-import { ConfigParseError } from "../errors.ts";
+import { ConfigParseError, UserError } from "../errors.ts";
+import { readRegularFile, sizeText, UnreadableFile } from "../util/files.ts";
 import { IniError, parseIni, type IniSection, type IniValue } from "./ini.ts";
 import { shlexSplit } from "../util/shlex.ts";
 
@@ -100,13 +100,18 @@ function sectionLabel(section: string): string | undefined {
 // ignoreBOM keeps a byte-order mark in the text, as Python does (and then rejects it).
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** A file botocore cannot see or open reads as empty; one it cannot parse is fatal. */
+/** Real ones are a few KiB; parsing 100 MB on every git request took a minute and gigabytes. */
+export const CONFIG_FILE_MAX_BYTES = 16 << 20;
+
+/** A file botocore cannot see or open reads as empty; one it cannot parse, or one over the cap, is fatal. */
 function readIni(path: string): Map<string, IniSection> {
   let bytes: Uint8Array;
   try {
-    if (!statSync(path).isFile()) return new Map();
-    bytes = readFileSync(path);
-  } catch {
+    bytes = readRegularFile(path, CONFIG_FILE_MAX_BYTES);
+  } catch (e) {
+    if (e instanceof UnreadableFile && e.kind === "too-big") {
+      throw new UserError(`${path} is larger than ${sizeText(CONFIG_FILE_MAX_BYTES)}, too big to be an AWS config file; remove what doesn't belong in it`);
+    }
     return new Map();
   }
   let text: string;

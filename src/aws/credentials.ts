@@ -1,4 +1,6 @@
 // What every provider returns, and the rules for how long credentials stay usable.
+import { UserError } from "../errors.ts";
+import { LINE_BREAK_OR_NUL } from "../util/encoding.ts";
 
 export interface Credentials {
   accessKeyId: string;
@@ -46,4 +48,30 @@ export function remainingMs(creds: Credentials, now: Date): number {
 /** Masks an access key id for display: `AKIA…WXYZ`. */
 export function maskKeyId(id: string): string {
   return id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : "…";
+}
+
+/** The fields a source supplies, by the names the AWS files and answers use. */
+export type CredentialField = "AccessKeyId" | "SecretAccessKey" | "SessionToken";
+
+/**
+ * The first field holding a line break or NUL, or undefined. Every source runs
+ * this as it builds its Credentials, so such a value is refused (or, from a
+ * cache file, a miss) where it came from, and never reaches git or a cache.
+ */
+export function unsafeField(creds: Pick<Credentials, "accessKeyId" | "secretAccessKey" | "sessionToken">): CredentialField | undefined {
+  if (LINE_BREAK_OR_NUL.test(creds.accessKeyId)) return "AccessKeyId";
+  if (LINE_BREAK_OR_NUL.test(creds.secretAccessKey)) return "SecretAccessKey";
+  if (creds.sessionToken !== undefined && LINE_BREAK_OR_NUL.test(creds.sessionToken)) return "SessionToken";
+  return undefined;
+}
+
+/**
+ * `creds`, or an error naming where the bad value came from: `name` turns the
+ * field into what the person can fix ("AWS_SESSION_TOKEN", "the SessionToken
+ * in sso's answer"). The value itself is never shown.
+ */
+export function checkedCredentials<T extends Credentials>(creds: T, name: (field: CredentialField) => string): T {
+  const field = unsafeField(creds);
+  if (field !== undefined) throw new UserError(`${name(field)} contains a line break or NUL byte, which no AWS credential holds`);
+  return creds;
 }

@@ -1,10 +1,17 @@
 // HTTP for the credential providers: bounded timeouts, a few jittered retries,
 // and proxies and CA bundles decided from the context's environment (never from
 // Bun's own reading of process.env), so behaviour is the same in tests and binary.
-import { readFileSync } from "node:fs";
 import type { Env } from "../context.ts";
 import { setting, type Profile } from "./config-files.ts";
 import { ConnectionError, UserError } from "../errors.ts";
+import { readCapped } from "../util/stream.ts";
+import { readRegularText, sizeText } from "../util/files.ts";
+
+/** Every answer we expect (STS XML, SSO and container JSON, a metadata document) is a few KiB. */
+export const HTTP_BODY_MAX_BYTES = 1 << 20;
+
+/** A system's whole trust store is a few hundred KiB. */
+const CA_BUNDLE_MAX_BYTES = 16 << 20;
 
 export interface HttpResponse {
   status: number;
@@ -60,7 +67,7 @@ export function caBundle(env: Env, profile: Profile): string | undefined {
   const path = env.AWS_CA_BUNDLE || setting(profile, "ca_bundle");
   if (!path) return undefined;
   try {
-    return readFileSync(path, "utf8");
+    return readRegularText(path, CA_BUNDLE_MAX_BYTES);
   } catch (e) {
     throw new UserError(`cannot read the CA bundle ${path} (AWS_CA_BUNDLE or ca_bundle): ${(e as Error).message}`);
   }
@@ -98,7 +105,7 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
         redirect: "manual",
         ...(opts.caBundle ? { tls: { ca: opts.caBundle } } : {}),
       });
-      const body = await res.text();
+      const body = await boundedBody(res, url);
       const response = { status: res.status, headers: res.headers, body };
       if ((RETRYABLE_STATUS.has(res.status) || (res.status === 400 && THROTTLING.test(body))) && attempt < attempts) {
         lastError = new RetryableError(`HTTP ${res.status}`);
@@ -106,12 +113,24 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
         return response;
       }
     } catch (e) {
+      if (e instanceof OversizedAnswer) throw e;
       lastError = e;
     }
     // Full jitter on an exponential base, as the AWS SDKs back off; no wait once the attempts are spent.
     if (attempt < attempts) await Bun.sleep(Math.random() * Math.min(1000, 100 * 2 ** attempt));
   }
   throw connectionError(url, lastError);
+}
+
+/** An answer too big to be one: said once, not retried. */
+class OversizedAnswer extends UserError {}
+
+/** The body, read as it streams in (an endless answer stops at the cap; the attempt's timeout bounds a trickle). */
+async function boundedBody(res: Response, url: string): Promise<string> {
+  if (!res.body) return "";
+  const { data, over } = await readCapped(res.body, HTTP_BODY_MAX_BYTES);
+  if (over) throw new OversizedAnswer(`the answer from ${url} is larger than ${sizeText(HTTP_BODY_MAX_BYTES)}; it is not an AWS answer`);
+  return data.toString("utf8");
 }
 
 function connectionError(url: string, cause: unknown): ConnectionError {

@@ -4,7 +4,7 @@
 // Shared by the SSO provider's token refresh, `login`, `logout` and doctor.
 import { join } from "node:path";
 import { lastLine, ServiceError, UserError } from "../errors.ts";
-import { sha1Hex } from "../util/encoding.ts";
+import { LINE_BREAK_OR_NUL, sha1Hex } from "../util/encoding.ts";
 import { jsonObject, pythonJsonDumps, type Json } from "../util/json.ts";
 import { NAME } from "../version.ts";
 import { readJsonFile, writeFileAtomic } from "./cache.ts";
@@ -180,6 +180,13 @@ export async function registerClient(
 export function tokenRecord(s: SsoSignIn, reg: Registration, answer: Record<string, unknown>, now: Date): Record<string, Json> {
   if (typeof answer.accessToken !== "string" || typeof answer.expiresIn !== "number") {
     throw new UserError("the CreateToken answer has no accessToken and expiresIn");
+  }
+  for (const field of ["accessToken", "refreshToken"]) {
+    const value = answer[field];
+    // Never written to the cache: every later run would hand it on.
+    if (typeof value === "string" && LINE_BREAK_OR_NUL.test(value)) {
+      throw new UserError(`the ${field} in SSO OIDC's CreateToken answer contains a line break or NUL byte, which no token holds`);
+    }
   }
   const record: Record<string, Json> = {
     startUrl: s.startUrl,

@@ -4,7 +4,7 @@ import aws4 from "aws4";
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../errors.ts";
 import { rfc3986, timestamp } from "../util/encoding.ts";
 import { readJsonFile, tryWriteCache } from "./cache.ts";
-import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "./credentials.ts";
+import { checkedCredentials, cliTime, parseExpiration, REFRESH_WINDOW_MS, unsafeField, type Credentials } from "./credentials.ts";
 import { stsEndpoint } from "./endpoints.ts";
 import { caBundle, endpointUrl, httpRequest } from "./http.ts";
 import { sessionRegion, sessionRegionOrInstance } from "./region.ts";
@@ -97,6 +97,10 @@ function stsResponseForCache(xml: string, action: StsAction): Record<string, unk
     SessionToken: need("SessionToken"),
     Expiration: cliTime(expiration),
   };
+  checkedCredentials(
+    { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken, source: "sts" },
+    (field) => `the ${field} in STS's ${action} answer`,
+  );
   const account = arn?.split(":")[4];
   if (account) creds.AccountId = account;
   const out: Record<string, unknown> = { Credentials: creds };
@@ -108,13 +112,15 @@ function stsResponseForCache(xml: string, action: StsAction): Record<string, unk
 export function credentialsFromCacheEntry(entry: Record<string, unknown> | undefined, source: string): Credentials | undefined {
   const c = entry?.Credentials as Record<string, unknown> | undefined;
   if (!c || typeof c.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string") return undefined;
-  return {
+  const creds: Credentials = {
     accessKeyId: c.AccessKeyId,
     secretAccessKey: c.SecretAccessKey,
     sessionToken: typeof c.SessionToken === "string" ? c.SessionToken : undefined,
     expiration: typeof c.Expiration === "string" ? parseExpiration(c.Expiration) : undefined,
     source,
   };
+  // A poisoned entry is a miss: fetched anew and overwritten.
+  return unsafeField(creds) === undefined ? creds : undefined;
 }
 
 /** A cache entry with at least 15 minutes left (the CLI's rule), or undefined: missing and corrupt entries are misses. */

@@ -21,7 +21,15 @@ export function regionFromHost(host: string): string | undefined {
   return CLI_REGION.exec(host)?.[3];
 }
 
-/** The host without its port: what the CLI signs. */
+/**
+ * The host without its port: what the CLI signs. A bracketed IPv6 literal
+ * (only reachable with --ignore-host-check) keeps its colons: it is split on
+ * its last `]:`, where the CLI's split at the first colon would sign `[`.
+ */
 export function hostWithoutPort(host: string): string {
+  if (host.startsWith("[")) {
+    const end = host.lastIndexOf("]:");
+    return end === -1 ? host : host.slice(0, end + 1);
+  }
   return host.split(":")[0]!;
 }

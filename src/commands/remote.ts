@@ -28,14 +28,13 @@ export async function remote(ctx: Context, argv: string[]): Promise<number> {
     [`${scope}.helper`, helper],
     [`${scope}.useHttpPath`, "true"],
   ];
-  // Appended after any GIT_CONFIG_COUNT entries the caller set, so theirs survive.
-  const env: Record<string, string | undefined> = { ...ctx.env };
-  const base = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10) || 0;
-  config.forEach(([key, value], i) => {
-    env[`GIT_CONFIG_KEY_${base + i}`] = key;
-    env[`GIT_CONFIG_VALUE_${base + i}`] = value;
-  });
-  env.GIT_CONFIG_COUNT = String(base + config.length);
+  // git reads GIT_CONFIG_PARAMETERS (where `git -c` puts its entries) last of
+  // all, so entries appended to its end come after every helper the user set
+  // anywhere, `-c credential.helper=store` included, and the reset clears them.
+  const env: Record<string, string | undefined> = {
+    ...ctx.env,
+    GIT_CONFIG_PARAMETERS: [ctx.env.GIT_CONFIG_PARAMETERS?.trim(), ...config.map(configParameter)].filter(Boolean).join(" "),
+  };
 
   let child;
   try {
@@ -50,4 +49,13 @@ export async function remote(ctx: Context, argv: string[]): Promise<number> {
     throw new UserError("git is not installed or not on PATH");
   }
   return child.exited;
+}
+
+/**
+ * One GIT_CONFIG_PARAMETERS entry: `'key=value'`, shell-quoted as git's
+ * sq_quote writes it (`'` as `'\''`, `!` as `'\!'`). This older form is the one
+ * every git reads; git splits it at the first `=`, and our keys hold none.
+ */
+function configParameter([key, value]: [string, string]): string {
+  return `'${`${key}=${value}`.replace(/['!]/g, (c) => `'\\${c}'`)}'`;
 }

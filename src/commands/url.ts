@@ -39,6 +39,9 @@ export async function url(ctx: Context, input: string | undefined, opts: Session
   const { password } = signGitRequest({ host, path, region, credentials: creds, date: ctx.now() });
   const username = rfc3986(gitUsername(creds));
   notice(ctx, "warning: this URL contains a password valid for about 15 minutes; treat it as a secret");
-  ctx.out(`https://${username}:${password}@${host}/${path}\n`);
+  // Percent-encoded, so the URL is one line whatever the path decoded to (`%0a`); git decodes it back to what was signed.
+  const encodedPath = path.split("/").map(rfc3986).join("/");
+  const encodedHost = host.replace(/[^\x21-\x7e]|%/g, (c) => encodeURIComponent(c));
+  ctx.out(`https://${username}:${password}@${encodedHost}/${encodedPath}\n`);
   return 0;
 }

@@ -1,5 +1,6 @@
 // git's credential protocol (git-credential(1)), as a helper sees it.
 import { UserError } from "../errors.ts";
+import { LINE_BREAK_OR_NUL } from "../util/encoding.ts";
 
 /** Larger input is not git talking to us. */
 export const MAX_INPUT_BYTES = 64 * 1024;
@@ -48,7 +49,15 @@ export function attribute(request: CredentialRequest, key: string): string | und
   return typeof v === "string" ? v : undefined;
 }
 
-/** Formats attributes for git: `key=value\n` each, LF only on every platform. */
+/**
+ * The one way anything reaches git: `key=value\n` each, LF only on every
+ * platform. A value holding LF, CR or NUL would let whoever supplied it add
+ * lines of their own (`host=`, `password=`; git ≤ 2.48 takes CR as a break
+ * too, and NUL cuts a value), so it is refused, naming the field, never the value.
+ */
 export function formatCredentialResponse(attributes: ReadonlyArray<readonly [string, string]>): string {
+  for (const [key, value] of attributes) {
+    if (LINE_BREAK_OR_NUL.test(value)) throw new UserError(`refusing to give git a ${key} that contains a line break or NUL byte`);
+  }
   return attributes.map(([k, v]) => `${k}=${v}\n`).join("");
 }

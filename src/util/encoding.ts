@@ -1,5 +1,8 @@
 // Encodings shared by the signing and AWS layers.
 
+/** What no value given to git may hold: its protocol is one `key=value` per line, and NUL cuts a value. */
+export const LINE_BREAK_OR_NUL = /[\n\r\0]/;
+
 /** Everything but letters, digits and `-._~` percent-encoded (Python's quote(s, safe="")). */
 export function rfc3986(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { BINARY, RUNNERS, runBinary } from "../support/cli.ts";
 import { stsTimestamp } from "../support/fake-sts.ts";
 import { tempDir, tempHome } from "../support/home.ts";
+import { linkToDevZero, makeFifo } from "../support/hostile.ts";
 import {
   BASE,
   BASE_CREDENTIALS,
@@ -367,6 +368,9 @@ describe("the lock around an STS call", () => {
     ["a lock holding nonsense", (lock) => writeFileSync(lock, "NaN\n")],
     ["a directory at the lock path", (lock) => mkdirSync(lock)],
     ["a dangling symlink at the lock path", (lock) => symlinkSync(join(tempDir(), "gone"), lock)],
+    // Read without O_NONBLOCK and a cap, these would hang in open() and fill the memory.
+    ["a FIFO at the lock path", (lock) => makeFifo(lock)],
+    ["a symlink to /dev/zero at the lock path", (lock) => linkToDevZero(lock)],
   ];
   if (process.getuid?.() === 0) {
     // Root reads any file, so the unreadable lock a killed `sudo -E` run leaves is played by another uid.

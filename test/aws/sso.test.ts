@@ -413,6 +413,22 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
       expect(r.stderr).not.toContain("eyJsecretish");
     });
 
+    test("a refresh answer whose token holds a line break keeps the old token, and writes nothing", async () => {
+      const sso = fakeSso();
+      sso.behaviour.refreshRaw = JSON.stringify({ accessToken: "aoaNew\r\nx-evil: 1", expiresIn: 3600, tokenType: "Bearer" });
+      const home = tempHome({ config: CONFIG });
+      const token = loginToken(sso, SESSION_URL, inMinutes(10), true);
+      const file = join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`);
+      writeJson(file, token);
+      const original = readFileSync(file, "utf8");
+      const r = await runCli(["--profile", "dev", "--debug", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
+      expectRefreshRequest(sso, token);
+      expectRoleRequest(sso, 0, token.accessToken);
+      expectGetAnswer(r, sso.issued[0]!);
+      expect(r.stderr).toContain("[debug] sso: the refresh answer holds a line break or NUL byte; keeping the old token\n");
+      expect(readFileSync(file, "utf8")).toBe(original);
+    });
+
     test("a refused refresh keeps a token that is still valid", async () => {
       const sso = fakeSso();
       sso.behaviour.refuseRefresh = true;

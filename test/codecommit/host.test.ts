@@ -49,4 +49,8 @@ test("the CLI's region pattern matches at the start only, as Python's re.match",
 test("hostWithoutPort", () => {
   expect(hostWithoutPort("h.example:8443")).toBe("h.example");
   expect(hostWithoutPort("h.example")).toBe("h.example");
+  // A bracketed IPv6 literal is split on its last "]:", never inside the brackets.
+  expect(hostWithoutPort("[::1]:8443")).toBe("[::1]");
+  expect(hostWithoutPort("[::1]")).toBe("[::1]");
+  expect(hostWithoutPort("[fd00:ec2::23]:443")).toBe("[fd00:ec2::23]");
 });

@@ -3,7 +3,7 @@
 // its error messages, a fresh signature per git process, and no password in
 // any process's argv or environment. Also the `url` command's signed URL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, runBinary } from "../support/cli.ts";
 import { git, gitOk, gitWorld, type GitWorld } from "../support/git-env.ts";
@@ -119,6 +119,25 @@ describe("git-remote-codecommit", () => {
     expect(passwords.length).toBeGreaterThan(0);
     // (The secret key is in the environment here because the test put it there, as a user would.)
     for (const text of seen) for (const p of passwords) expect(text).not.toContain(p);
+  });
+
+  test("no storing helper runs, whether given with -c, GIT_CONFIG_COUNT or a config file; the caller's other -c settings still apply", async () => {
+    const w = await world(envKeys);
+    const dir = tempDir();
+    const byFlag = join(dir, "stored-by-flag");
+    const byCount = join(dir, "stored-by-count");
+    const byFile = join(dir, "stored-by-file");
+    await gitOk(["config", "--file", w.globalConfig, "credential.helper", `store --file ${byFile}`], { env: w.env });
+    const env = { ...w.env, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "credential.helper", GIT_CONFIG_VALUE_0: `store --file ${byCount}` };
+    const clone = join(dir, "demo");
+    // A quote and a `!` in an earlier -c value: git's quoting of GIT_CONFIG_PARAMETERS must survive our additions.
+    const agent = "it's a test!";
+    const from = server.requests.length;
+    await gitOk(["-c", `credential.helper=store --file ${byFlag}`, "-c", `http.userAgent=${agent}`, "clone", "codecommit::us-east-1://demo", clone], { env });
+    for (const file of [byFlag, byCount, byFile]) expect(existsSync(file) ? readFileSync(file, "utf8") : "").toBe("");
+    const mine = server.requests.slice(from).filter((r) => r.status === 200);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((r) => r.username === USER.accessKeyId && r.headers["user-agent"] === agent)).toBe(true);
   });
 
   test("a malformed URL, an unknown profile and a region mismatch each end in one clear line", async () => {

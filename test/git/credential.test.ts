@@ -56,3 +56,22 @@ describe("parseCredentialRequest", () => {
 test("formatCredentialResponse writes LF-terminated lines only", () => {
   expect(formatCredentialResponse([["username", "a"], ["password", "b"]])).toBe("username=a\npassword=b\n");
 });
+
+describe("formatCredentialResponse: the one gate to git", () => {
+  test("key=value lines, LF only", () => {
+    expect(formatCredentialResponse([["username", "AKID%tok"], ["password", "p"]])).toBe("username=AKID%tok\npassword=p\n");
+  });
+
+  for (const [what, bad] of [["LF", "\n"], ["CR", "\r"], ["NUL", "\0"]] as const) {
+    test(`a value holding ${what} is refused, naming the field and never the value`, () => {
+      const secret = `AKIDSECRETVALUE${bad}host=evil.invalid`;
+      let message = "";
+      try {
+        formatCredentialResponse([["password", "p"], ["username", secret]]);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toBe("refusing to give git a username that contains a line break or NUL byte");
+    });
+  }
+});

@@ -1,9 +1,10 @@
 // ECS task roles, CodeBuild, EKS Pod Identity: the container credentials endpoint.
-import { readFileSync } from "node:fs";
 import { lastLine, NetworkNeeded, RetrievalError } from "../../errors.ts";
 import { jsonObject } from "../../util/json.ts";
+import { readRegularText } from "../../util/files.ts";
+import { TOKEN_FILE_MAX_BYTES } from "../cache.ts";
 import type { Env } from "../../context.ts";
-import { parseExpiration, type Credentials } from "../credentials.ts";
+import { checkedCredentials, parseExpiration, type Credentials } from "../credentials.ts";
 import { httpRequest } from "../http.ts";
 import type { Session } from "../session.ts";
 
@@ -49,7 +50,7 @@ function authorization(env: Env): string | undefined {
   let token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
   if (file) {
     try {
-      token = readFileSync(file, "utf8");
+      token = readRegularText(file, TOKEN_FILE_MAX_BYTES);
     } catch (e) {
       throw new RetrievalError(METHOD, (e as Error).message);
     }
@@ -81,11 +82,14 @@ export async function fromContainer(session: Session): Promise<Credentials> {
   if (typeof c.AccessKeyId !== "string" || typeof c.SecretAccessKey !== "string") {
     throw new RetrievalError(METHOD, "the container endpoint's answer has no AccessKeyId and SecretAccessKey");
   }
-  return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    sessionToken: typeof c.Token === "string" ? c.Token : undefined,
-    expiration: typeof c.Expiration === "string" ? parseExpiration(c.Expiration) : undefined,
-    source: METHOD,
-  };
+  return checkedCredentials<Credentials>(
+    {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: typeof c.Token === "string" ? c.Token : undefined,
+      expiration: typeof c.Expiration === "string" ? parseExpiration(c.Expiration) : undefined,
+      source: METHOD,
+    },
+    (field) => `the ${field === "SessionToken" ? "Token" : field} from the container credentials endpoint`,
+  );
 }

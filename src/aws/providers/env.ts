@@ -1,6 +1,6 @@
 // AWS_ACCESS_KEY_ID and friends, as botocore's EnvProvider reads them.
 import { UserError } from "../../errors.ts";
-import { parseExpiration, type Credentials } from "../credentials.ts";
+import { checkedCredentials, parseExpiration, type Credentials } from "../credentials.ts";
 import type { Env } from "../../context.ts";
 
 /** The env keys (AWS_ACCESS_KEY_ID is set and not empty). */
@@ -10,7 +10,10 @@ export function fromEnv(env: Env, source = "env"): Credentials {
   if (!secretAccessKey) throw new UserError("Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY");
   // botocore takes the first non-empty of the legacy name and the current one.
   const sessionToken = env.AWS_SECURITY_TOKEN || env.AWS_SESSION_TOKEN || undefined;
-  const creds: Credentials = { accessKeyId, secretAccessKey, sessionToken, source };
+  const creds = checkedCredentials<Credentials>({ accessKeyId, secretAccessKey, sessionToken, source }, (field) =>
+    field === "AccessKeyId" ? "AWS_ACCESS_KEY_ID"
+      : field === "SecretAccessKey" ? "AWS_SECRET_ACCESS_KEY"
+        : env.AWS_SECURITY_TOKEN ? "AWS_SECURITY_TOKEN" : "AWS_SESSION_TOKEN");
   const expiry = env.AWS_CREDENTIAL_EXPIRATION;
   if (expiry) {
     creds.expiration = parseExpiration(expiry);

@@ -2,7 +2,7 @@
 // InstanceMetadataProvider, method "iam-role").
 import { NetworkNeeded } from "../../errors.ts";
 import { jsonObject } from "../../util/json.ts";
-import { parseExpiration, type Credentials } from "../credentials.ts";
+import { checkedCredentials, parseExpiration, type Credentials } from "../credentials.ts";
 import { imdsFor, metadata } from "../imds.ts";
 import type { Session } from "../session.ts";
 
@@ -18,11 +18,14 @@ export async function fromIamRole(session: Session): Promise<Credentials | undef
   const ok = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"].every((k) => typeof c[k] === "string");
   const expiration = ok ? parseExpiration(c.Expiration as string) : undefined;
   if (!expiration) return undefined;
-  return {
-    accessKeyId: c.AccessKeyId as string,
-    secretAccessKey: c.SecretAccessKey as string,
-    sessionToken: c.Token as string,
-    expiration,
-    source: `iam-role (${role})`,
-  };
+  return checkedCredentials<Credentials>(
+    {
+      accessKeyId: c.AccessKeyId as string,
+      secretAccessKey: c.SecretAccessKey as string,
+      sessionToken: c.Token as string,
+      expiration,
+      source: `iam-role (${role})`,
+    },
+    (field) => `the ${field === "SessionToken" ? "Token" : field} from EC2 instance metadata`,
+  );
 }

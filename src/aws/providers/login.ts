@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
 import { readJsonFile, withFileLock, writeJsonFile } from "../cache.ts";
 import { expandUser, expandVars, setting } from "../config-files.ts";
-import { cliTime, parseExpiration, type Credentials } from "../credentials.ts";
+import { checkedCredentials, cliTime, parseExpiration, unsafeField, type Credentials } from "../credentials.ts";
 import { signinEndpoint } from "../endpoints.ts";
 import { caBundle, httpRequest } from "../http.ts";
 import { sessionRegion } from "../region.ts";
@@ -41,7 +41,7 @@ function credentialsOf(raw: Record<string, unknown>): Credentials | undefined {
   const t = raw.accessToken as Record<string, unknown> | undefined;
   const expiration = typeof t?.expiresAt === "string" ? parseExpiration(t.expiresAt) : undefined;
   if (!t || typeof t.accessKeyId !== "string" || typeof t.secretAccessKey !== "string" || !expiration) return undefined;
-  return {
+  const creds = {
     accessKeyId: t.accessKeyId,
     secretAccessKey: t.secretAccessKey,
     sessionToken: typeof t.sessionToken === "string" ? t.sessionToken : undefined,
@@ -49,6 +49,8 @@ function credentialsOf(raw: Record<string, unknown>): Credentials | undefined {
     source: "login",
     refreshWindowMs: LOGIN_REFRESH_MS,
   };
+  // A value with a line break makes a poisoned entry, no better than none: `aws login` writes a good one.
+  return unsafeField(creds) === undefined ? creds : undefined;
 }
 
 function readEntry(file: string, profileName: string): Entry {
@@ -121,6 +123,10 @@ async function refresh(session: Session, entry: Entry, profileName: string): Pro
         "Please try running 'aws login' again. If the issue persists, there may be a temporary signin service problem.",
     );
   }
+  checkedCredentials(
+    { accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey, sessionToken: t.sessionToken, source: "login" },
+    (field) => `the ${field} in the Sign-In service's CreateOAuth2Token answer`,
+  );
   const previous = entry.raw.accessToken as Record<string, unknown>;
   // botocore's write-back: the new credentials and refresh token over the old entry, everything else kept.
   const written = {

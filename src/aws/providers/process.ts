@@ -1,7 +1,10 @@
 // credential_process: an external command (aws-vault, 1Password, granted…) that
 // prints Version 1 JSON. Run without a shell, like botocore.
 import { lastLine, NetworkNeeded, RetrievalError } from "../../errors.ts";
-import { parseExpiration, type Credentials } from "../credentials.ts";
+import { checkedCredentials, parseExpiration, type Credentials } from "../credentials.ts";
+import { withCleanup } from "../cleanup.ts";
+import { readCapped, type CappedRead } from "../../util/stream.ts";
+import { sizeText } from "../../util/files.ts";
 import { setting } from "../config-files.ts";
 import type { Session } from "../session.ts";
 import { shlexSplit } from "../../util/shlex.ts";
@@ -14,25 +17,14 @@ export const PROCESS_TIMEOUT_MS = 5 * 60_000;
 
 const METHOD = "custom-process";
 
+/** Version 1 JSON is a few KiB; `credential_process = yes` must not fill the memory. */
+export const PROCESS_OUTPUT_MAX_BYTES = 1 << 20;
+
 /**
- * A child's output up to its end, or until shortly after the child exits: a
- * background process it started may hold the pipe open long after.
+ * How long the pipes may stay open after the child exits: a background process
+ * it started may hold them long after, and must not hold us.
  */
-async function collect(stream: ReadableStream<Uint8Array>, exited: Promise<number>): Promise<string> {
-  const reader = stream.getReader();
-  let finished = false;
-  void exited.then(() => Bun.sleep(1000)).then(() => {
-    if (!finished) void reader.cancel();
-  });
-  const chunks: Uint8Array[] = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-  }
-  finished = true;
-  return Buffer.concat(chunks).toString("utf8");
-}
+const AFTER_EXIT_MS = 1000;
 
 export async function fromProcess(session: Session, profileName: string): Promise<Credentials> {
   const command = setting(session.files.profiles[profileName], "credential_process")!;
@@ -47,28 +39,26 @@ export async function fromProcess(session: Session, profileName: string): Promis
   if (session.offline) throw new NetworkNeeded(`credential_process ${argv[0]}`);
   session.debug(`credentials: running credential_process ${argv[0]}`);
 
-  let proc;
-  try {
-    // stdin is /dev/null: git's pipe is ours and already read to the end.
-    proc = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...session.ctx.env } });
-  } catch (e) {
-    throw new RetrievalError(METHOD, `cannot run ${argv[0]}: ${(e as Error).message}`);
-  }
-  let timedOut = false;
-  const term = setTimeout(() => {
-    timedOut = true;
-    proc.kill("SIGTERM");
-  }, PROCESS_TIMEOUT_MS);
-  const kill = setTimeout(() => proc.kill("SIGKILL"), PROCESS_TIMEOUT_MS + 2000);
-  const [stdout, stderr, code] = await Promise.all([
-    collect(proc.stdout, proc.exited),
-    collect(proc.stderr, proc.exited),
-    proc.exited,
-  ]);
-  clearTimeout(term);
-  clearTimeout(kill);
-  const said = lastLine(stderr);
+  // Ctrl-C or SIGTERM to us ends the child too, rather than orphaning it. The
+  // handlers are in place before the child exists, so no signal falls in between.
+  let child: Bun.Subprocess<"ignore", "pipe", "pipe"> | undefined;
+  const undo = () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  };
+  const { stdout, stderr, code, timedOut } = await withCleanup(undo, () => {
+    try {
+      // stdin is /dev/null: git's pipe is ours and already read to the end.
+      child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...session.ctx.env } });
+    } catch (e) {
+      throw new RetrievalError(METHOD, `cannot run ${argv[0]}: ${(e as Error).message}`);
+    }
+    return finish(child);
+  });
+  const said = lastLine(stderr.data.toString("utf8"));
   const theirs = said ? ` (its stderr: ${said})` : "";
+  if (stdout.over) {
+    throw new RetrievalError(METHOD, `${argv[0]} printed more than ${sizeText(PROCESS_OUTPUT_MAX_BYTES)}, which is not credentials; it was stopped${theirs}`);
+  }
   if (timedOut) {
     throw new RetrievalError(METHOD, `${argv[0]} did not finish within ${PROCESS_TIMEOUT_MS / 60_000} minutes${theirs}`);
   }
@@ -76,7 +66,7 @@ export async function fromProcess(session: Session, profileName: string): Promis
 
   let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(stdout);
+    parsed = JSON.parse(stdout.data.toString("utf8"));
     if (!parsed || typeof parsed !== "object") throw new Error("not a JSON object");
   } catch (e) {
     // The parser quotes the text it choked on, which may be a secret (an unquoted key): keep only its reason.
@@ -90,15 +80,63 @@ export async function fromProcess(session: Session, profileName: string): Promis
   for (const key of ["AccessKeyId", "SecretAccessKey"]) {
     if (typeof parsed[key] !== "string") throw new RetrievalError(METHOD, `Missing required key in response: '${key}'${theirs}`);
   }
-  const creds: Credentials = {
-    accessKeyId: parsed.AccessKeyId as string,
-    secretAccessKey: parsed.SecretAccessKey as string,
-    sessionToken: typeof parsed.SessionToken === "string" && parsed.SessionToken ? parsed.SessionToken : undefined,
-    source: METHOD,
-  };
+  const creds = checkedCredentials<Credentials>(
+    {
+      accessKeyId: parsed.AccessKeyId as string,
+      secretAccessKey: parsed.SecretAccessKey as string,
+      sessionToken: typeof parsed.SessionToken === "string" && parsed.SessionToken ? parsed.SessionToken : undefined,
+      source: METHOD,
+    },
+    (field) => `the ${field} that credential_process ${argv[0]} printed`,
+  );
   if (typeof parsed.Expiration === "string") {
     creds.expiration = parseExpiration(parsed.Expiration);
     if (!creds.expiration) throw new RetrievalError(METHOD, `Expiration is not an ISO 8601 time: ${parsed.Expiration}`);
   }
   return creds;
+}
+
+interface Finished {
+  stdout: CappedRead;
+  stderr: CappedRead;
+  code: number;
+  timedOut: boolean;
+}
+
+/**
+ * Waits for the child and its output, within PROCESS_TIMEOUT_MS (SIGTERM, then
+ * SIGKILL), AFTER_EXIT_MS past its exit, and PROCESS_OUTPUT_MAX_BYTES of stdout
+ * (SIGKILL: what follows is not credentials). Every timer is cleared on the way
+ * out, so nothing keeps the helper alive after the answer.
+ */
+async function finish(proc: Bun.Subprocess<"ignore", "pipe", "pipe">): Promise<Finished> {
+  let timedOut = false;
+  const term = setTimeout(() => {
+    timedOut = true;
+    proc.kill("SIGTERM");
+  }, PROCESS_TIMEOUT_MS);
+  const kill = setTimeout(() => proc.kill("SIGKILL"), PROCESS_TIMEOUT_MS + 2000);
+  let afterExit: ReturnType<typeof setTimeout> | undefined;
+  // Registered before the Promise.all below, so `afterExit` is set before that resolves and the finally clears it.
+  const pipesGiveUp = new Promise<void>((resolve) => {
+    void proc.exited.then(() => {
+      afterExit = setTimeout(resolve, AFTER_EXIT_MS);
+    });
+  });
+  try {
+    const [stdout, stderr, code] = await Promise.all([
+      readCapped(proc.stdout, PROCESS_OUTPUT_MAX_BYTES, pipesGiveUp).then((r) => {
+        if (r.over) proc.kill("SIGKILL");
+        return r;
+      }),
+      // Kept for the error message only; a child that floods it is cut off there (and gets EPIPE).
+      readCapped(proc.stderr, PROCESS_OUTPUT_MAX_BYTES, pipesGiveUp),
+      proc.exited,
+    ]);
+    return { stdout, stderr, code, timedOut };
+  } finally {
+    clearTimeout(term);
+    clearTimeout(kill);
+    clearTimeout(afterExit);
+  }
 }

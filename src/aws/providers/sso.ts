@@ -4,8 +4,9 @@
 // credentials in ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
 import { cliCacheFile, readJsonFile, tryWriteCache, withFileLock } from "../cache.ts";
+import { LINE_BREAK_OR_NUL } from "../../util/encoding.ts";
 import { jsonObject, type Json } from "../../util/json.ts";
-import { cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
+import { checkedCredentials, cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
 import { caBundle, httpRequest } from "../http.ts";
 import { checkRegion } from "../region.ts";
 import type { Session } from "../session.ts";
@@ -108,6 +109,11 @@ async function sessionToken(session: Session, cfg: SsoConfig, file: string): Pro
       session.debug("sso: the refresh answer has no accessToken and expiresIn; keeping the old token");
       return token;
     }
+    // Never written to the token file: it would go out in a header on every later run.
+    if (LINE_BREAK_OR_NUL.test(answer.accessToken) || (typeof answer.refreshToken === "string" && LINE_BREAK_OR_NUL.test(answer.refreshToken))) {
+      session.debug("sso: the refresh answer holds a line break or NUL byte; keeping the old token");
+      return token;
+    }
     const expiresAt = new Date(session.ctx.now().getTime() + answer.expiresIn * 1000);
     // The fields `aws sso login` writes, so the CLI keeps using the file; a refresh
     // token that wasn't returned is dropped, as botocore drops it.
@@ -171,13 +177,16 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
   if (!rc || typeof rc.accessKeyId !== "string" || typeof rc.secretAccessKey !== "string" || typeof rc.expiration !== "number") {
     throw new UserError("the GetRoleCredentials answer has no roleCredentials");
   }
-  const creds: Credentials = {
-    accessKeyId: rc.accessKeyId,
-    secretAccessKey: rc.secretAccessKey,
-    sessionToken: typeof rc.sessionToken === "string" ? rc.sessionToken : undefined,
-    expiration: new Date(rc.expiration),
-    source: "sso",
-  };
+  const creds = checkedCredentials<Credentials>(
+    {
+      accessKeyId: rc.accessKeyId,
+      secretAccessKey: rc.secretAccessKey,
+      sessionToken: typeof rc.sessionToken === "string" ? rc.sessionToken : undefined,
+      expiration: new Date(rc.expiration),
+      source: "sso",
+    },
+    (field) => `the ${field} in SSO's GetRoleCredentials answer`,
+  );
   tryWriteCache(cacheFile, {
     ProviderType: "sso",
     Credentials: {

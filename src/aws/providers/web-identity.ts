@@ -1,10 +1,10 @@
 // AssumeRoleWithWebIdentity from a token file: GitHub Actions / GitLab OIDC, EKS IRSA.
-import { readFileSync } from "node:fs";
 import { RetrievalError, UserError } from "../../errors.ts";
 import type { Credentials } from "../credentials.ts";
 import { setting } from "../config-files.ts";
 import type { Session } from "../session.ts";
-import { cliCacheFile } from "../cache.ts";
+import { cliCacheFile, TOKEN_FILE_MAX_BYTES } from "../cache.ts";
+import { readRegularText } from "../../util/files.ts";
 import { assumeAndCache, cachedCredentials, defaultSessionName } from "../sts.ts";
 
 const ENV_NAMES = {
@@ -42,7 +42,7 @@ export async function fromWebIdentity(
   // Re-read on every call: the platform rotates the token file underneath us. Sent verbatim, as botocore does.
   let token: string;
   try {
-    token = readFileSync(tokenFile, "utf8");
+    token = readRegularText(tokenFile, TOKEN_FILE_MAX_BYTES);
   } catch (e) {
     throw new RetrievalError("assume-role-with-web-identity", (e as Error).message);
   }
