@@ -24,6 +24,9 @@ export class ProfileNotFound extends UserError {
   }
 }
 
+/** No source in the credential chain is configured for the profile. */
+export class CredentialsNotFound extends UserError {}
+
 /** An AWS service answered with an error: the AWS CLI's text for it. */
 export class ServiceError extends UserError {
   constructor(

@@ -3,7 +3,7 @@
 // for this profile" predicate, and a loader. A loader that talks to the
 // network is imported only once its predicate holds, to keep `get` fast. A
 // configured source that fails stops the chain with its own error, as in the AWS CLI.
-import { RetrievalError, UserError } from "../errors.ts";
+import { CredentialsNotFound, RetrievalError, UserError } from "../errors.ts";
 import { setting, type Profile } from "./config-files.ts";
 import { MANDATORY_REFRESH_MS, REFRESH_WINDOW_MS, remainingMs, STILL_EXPIRED, type Credentials } from "./credentials.ts";
 import { metadataDisabled, type Session } from "./session.ts";
@@ -183,7 +183,7 @@ export async function resolveCredentials(session: Session): Promise<Credentials>
     if (creds) return creds;
     session.debug(`credentials: ${source.method}: not configured`);
   }
-  throw new UserError(noCredentialsMessage(session));
+  throw new CredentialsNotFound(noCredentialsMessage(session));
 }
 
 /**

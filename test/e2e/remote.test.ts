@@ -3,12 +3,13 @@
 // its error messages, a fresh signature per git process, and no password in
 // any process's argv or environment. Also the `url` command's signed URL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, runBinary } from "../support/cli.ts";
 import { git, gitOk, gitWorld, type GitWorld } from "../support/git-env.ts";
 import { startGitServer, type GitServer, type Identity } from "../support/git-server.ts";
 import { tempDir, tempHome } from "../support/home.ts";
+import { startFakeSts } from "../support/fake-sts.ts";
 
 const USER: Identity = { accessKeyId: "AKIDREMOTEUSER000001", secretAccessKey: "remote/User+Secret/01" };
 const PASSWORD = /\d{8}T\d{6}Z[0-9a-f]{64}/;
@@ -201,8 +202,70 @@ describe("git-remote-codecommit", () => {
     expect(r.exitCode).toBe(1);
     r = Bun.spawnSync([remote, "a", "b", "c"], { env: w.env });
     expect(r.stderr.toString()).toBe(
-      "git-remote-codecommit: Too many arguments. Hook only accepts the git command and remote, but argv was: 'a', 'b', 'c'\n",
+      "git-remote-codecommit: Too many arguments. Hook only accepts the git command and remote, but argv was: 'git-remote-codecommit', 'a', 'b', 'c'\n",
     );
+  });
+
+  test("no credentials: fails at once with GRC's text, before git talks to the server", async () => {
+    const w = await world();
+    const from = server.requests.length;
+    for (const [url, profile] of [["codecommit::us-east-1://demo", "default"], ["codecommit::us-east-1://noregion@demo", "noregion"]] as const) {
+      const env = url.includes("noregion@") ? { ...w.env, AWS_SHARED_CREDENTIALS_FILE: join(w.home, "none") } : w.env;
+      const r = await git(["clone", url, join(tempDir(), "x")], { env });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(
+        `git-remote-codecommit: The following profile does not have credentials configured: ${profile}. You must configure the ` +
+          "access key and secret key for the profile. For more information, see Configure an AWS CLI Profile in the AWS CLI User Guide.\n",
+      );
+      expect(r.stderr).not.toMatch(/Username for|terminal prompts/);
+    }
+    expect(server.requests.length).toBe(from);
+  });
+
+  test("when the child's helper has nothing to give, git fails rather than ask for a username", async () => {
+    // A credential_process that answers once: the remote helper's own check gets credentials, the child's helper doesn't.
+    const dir = tempDir();
+    const script = join(dir, "once");
+    writeFileSync(
+      script,
+      `#!/bin/sh\nif [ -e "${dir}/used" ]; then echo "spent" >&2; exit 1; fi\ntouch "${dir}/used"\n` +
+        `echo '{"Version": 1, "AccessKeyId": "${USER.accessKeyId}", "SecretAccessKey": "${USER.secretAccessKey}"}'\n`,
+    );
+    chmodSync(script, 0o755);
+    const w = await world();
+    writeFileSync(join(w.home, ".aws", "config"), `[profile once]\nregion = us-east-1\ncredential_process = ${script}\n`, { flag: "a" });
+    const r = await git(["clone", "codecommit://once@demo", join(tempDir(), "x")], { env: w.env });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("Error when retrieving credentials from custom-process: spent");
+    expect(r.stderr).toContain("terminal prompts disabled");
+  });
+
+  test("the remote helper's own warnings carry its own name", async () => {
+    const expiring = new Date(Date.now() + 12 * 60_000);
+    const w = await world({ ...envKeys, AWS_CREDENTIAL_EXPIRATION: expiring.toISOString() });
+    const r = await git(["ls-remote", "codecommit::us-east-1://demo"], { env: w.env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^git-remote-codecommit: warning: the credentials from env expire in 1[12] minutes \(/m);
+  });
+
+  test("an assumed role is resolved once: the child's helper uses the cache, and a warm cache costs no STS call", async () => {
+    const issued = { accessKeyId: "ASIAREMOTEROLE000001", secretAccessKey: "remote/Role+Secret/01", sessionToken: "remote/role+session/token==" };
+    server.identities.push(issued);
+    const sts = await startFakeSts({ identities: { [USER.accessKeyId]: { secretAccessKey: USER.secretAccessKey } }, behaviour: { credentials: issued } });
+    try {
+      const home = tempHome({
+        config: `[profile role]\nrole_arn = arn:aws:iam::123456789012:role/remote\nsource_profile = dev\nregion = us-east-1\n[profile dev]\nregion = us-east-1\n`,
+        credentials: `[dev]\naws_access_key_id = ${USER.accessKeyId}\naws_secret_access_key = ${USER.secretAccessKey}\n`,
+      });
+      const w = await world({ AWS_ENDPOINT_URL_STS: sts.url });
+      const env = { ...w.env, HOME: home, AWS_CONFIG_FILE: join(home, ".aws", "config"), AWS_SHARED_CREDENTIALS_FILE: join(home, ".aws", "credentials") };
+      await gitOk(["clone", "codecommit://role@demo", join(tempDir(), "cold")], { env });
+      expect(sts.calls("AssumeRole")).toHaveLength(1);
+      await gitOk(["clone", "codecommit://role@demo", join(tempDir(), "warm")], { env });
+      expect(sts.calls("AssumeRole")).toHaveLength(1);
+    } finally {
+      await sts.stop();
+    }
   });
 });
 
