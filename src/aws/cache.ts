@@ -194,9 +194,14 @@ export async function withFileLock<T>(path: string, fn: (lock: HeldLock) => Prom
   const started = Date.now();
   let told = false;
   const unlocked: HeldLock = { asking: () => {} };
+  try {
+    mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    opts.debug(`cannot lock ${lock} (${(e as Error).message}); going on without the lock`);
+    return fn(unlocked);
+  }
   for (;;) {
     try {
-      mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
       writeLock(lock, me, true);
       break;
     } catch (e) {
