@@ -5,6 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { ConfigParseError } from "../errors.ts";
 import { IniError, parseIni, type IniSection, type IniValue } from "./ini.ts";
 import { shlexSplit } from "../util/shlex.ts";
+import { ntExpandUser, ntExpandVars } from "../util/ntpath.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -29,16 +30,24 @@ export interface ConfigFiles {
   services: Record<string, Profile>;
 }
 
+/**
+ * botocore's expandvars-then-expanduser for a path from the environment
+ * (os.path: ntpath on Windows, whose `~` is USERPROFILE and not `home`).
+ */
+export function expandPath(path: string, env: Env, home: string, platform: NodeJS.Platform): string {
+  return platform === "win32" ? ntExpandUser(ntExpandVars(path, env), env) : expandUser(expandVars(path, env), home);
+}
+
 /** The two paths after botocore's expandvars-then-expanduser; "" means "no file". */
-export function configPaths(env: Env, home: string): { config: string; credentials: string } {
+export function configPaths(env: Env, home: string, platform: NodeJS.Platform): { config: string; credentials: string } {
   return {
-    config: expandUser(expandVars(env.AWS_CONFIG_FILE ?? "~/.aws/config", env), home),
-    credentials: expandUser(expandVars(env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials", env), home),
+    config: expandPath(env.AWS_CONFIG_FILE ?? "~/.aws/config", env, home, platform),
+    credentials: expandPath(env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials", env, home, platform),
   };
 }
 
-export function loadConfigFiles(env: Env, home: string): ConfigFiles {
-  const paths = configPaths(env, home);
+export function loadConfigFiles(env: Env, home: string, platform: NodeJS.Platform): ConfigFiles {
+  const paths = configPaths(env, home, platform);
   // botocore parses the config file first, so its error is the one reported.
   const config = readIni(paths.config);
   const credentialsProfiles = dict<Profile>();

@@ -4,19 +4,23 @@
 import { join } from "node:path";
 import { UserError } from "../../errors.ts";
 import { readJsonFile } from "../cache.ts";
-import { expandUser, expandVars, setting } from "../config-files.ts";
+import { expandPath, setting } from "../config-files.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
 import type { Session } from "../session.ts";
+import type { Context } from "../../context.ts";
 
 const REAUTHENTICATE = "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'.";
 
+/** botocore's get_login_token_cache_directory. */
+export function loginCacheDir({ env, home, platform }: Context): string {
+  return env.AWS_LOGIN_CACHE_DIRECTORY
+    ? expandPath(env.AWS_LOGIN_CACHE_DIRECTORY, env, home, platform)
+    : join(home, ".aws", "login", "cache");
+}
+
 export async function fromLogin(session: Session, profileName: string): Promise<Credentials> {
   const name = setting(session.files.profiles[profileName], "login_session")!;
-  const { env, home } = session.ctx;
-  const dir = env.AWS_LOGIN_CACHE_DIRECTORY
-    ? expandUser(expandVars(env.AWS_LOGIN_CACHE_DIRECTORY, env), home)
-    : join(home, ".aws", "login", "cache");
-  const file = join(dir, `${new Bun.CryptoHasher("sha256").update(name).digest("hex")}.json`);
+  const file = join(loginCacheDir(session.ctx), `${new Bun.CryptoHasher("sha256").update(name).digest("hex")}.json`);
   const entry = readJsonFile(file);
   if (!entry) {
     throw new UserError(`Error loading login session token: ${file} does not exist or is not JSON. Run: aws login --profile ${profileName}`);

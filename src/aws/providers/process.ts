@@ -4,7 +4,7 @@ import { lastLine, NetworkNeeded, RetrievalError } from "../../errors.ts";
 import { parseExpiration, type Credentials } from "../credentials.ts";
 import { setting } from "../config-files.ts";
 import type { Session } from "../session.ts";
-import { shlexSplit } from "../../util/shlex.ts";
+import { splitCommand } from "../../util/shlex.ts";
 
 /**
  * Generous on purpose: aws-vault or 1Password may be waiting for a person to
@@ -38,7 +38,7 @@ export async function fromProcess(session: Session, profileName: string): Promis
   const command = setting(session.files.profiles[profileName], "credential_process")!;
   let argv: string[];
   try {
-    argv = shlexSplit(command);
+    argv = splitCommand(command, session.ctx.platform);
   } catch (e) {
     throw new RetrievalError(METHOD, `cannot split credential_process ${JSON.stringify(command)}: ${(e as Error).message}`);
   }
