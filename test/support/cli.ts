@@ -5,6 +5,7 @@ import { run } from "../../src/cli.ts";
 import type { Context } from "../../src/context.ts";
 
 import { BINARY } from "./binary.ts";
+import { platformEnv } from "./platform.ts";
 
 export { BINARY };
 
@@ -41,6 +42,7 @@ export function baseEnv(home: string): Record<string, string> {
     HTTPS_PROXY: "http://127.0.0.1:9",
     HTTP_PROXY: "http://127.0.0.1:9",
     NO_PROXY: "127.0.0.1,localhost",
+    ...platformEnv(home),
   };
 }
 
