@@ -48,9 +48,17 @@ function api(): Kernel32 | null {
 }
 
 /**
- * Whether stderr is an MSYS2/Cygwin pty pipe (`\msys-<hex>-pty<n>-to-master`):
- * mintty without a console, where CONIN$ is a hidden console nobody types into.
- * This is how Git for Windows itself recognises mintty.
+ * Whether a pipe's name is an MSYS2/Cygwin pty's (`\msys-<hex>-pty<n>-to-master`),
+ * read with GetFileInformationByHandleEx as Vim's iscygpty does (Git for Windows
+ * reads the same name through NtQueryObject) to recognise mintty.
+ */
+export function isMsysPtyName(name: string): boolean {
+  return /(msys|cygwin)-[0-9a-f]+-pty\d+-(to|from)-master/.test(name);
+}
+
+/**
+ * Whether stderr is an MSYS2/Cygwin pty pipe: mintty without a console, where
+ * CONIN$ is a hidden console nobody types into.
  */
 export function isMinttyPty(): boolean {
   const k = api();
@@ -61,7 +69,7 @@ export function isMinttyPty(): boolean {
   const info = Buffer.alloc(4 + 2 * 1024);
   if (!k.GetFileInformationByHandleEx(handle, FILE_NAME_INFO, info, info.length)) return false;
   const name = info.toString("utf16le", 4, 4 + Math.min(info.readUInt32LE(0), info.length - 4));
-  return /^\\(msys|cygwin)-[0-9a-f]+-pty\d+-(to|from)-master/.test(name);
+  return isMsysPtyName(name);
 }
 
 /**

@@ -8,7 +8,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 const SEPS = "\\/";
 
 /** os.environ[name] on Windows, where `%userprofile%` and `%USERPROFILE%` are one variable. */
-export function windowsEnv(env: Env, name: string): string | undefined {
+function windowsEnv(env: Env, name: string): string | undefined {
   const upper = name.toUpperCase();
   for (const key of Object.keys(env)) {
     if (key.toUpperCase() === upper && env[key] !== undefined) return env[key];
@@ -33,7 +33,7 @@ function splitDrive(p: string): [string, string] {
   return ["", p];
 }
 
-export function ntJoin(path: string, ...paths: string[]): string {
+function ntJoin(path: string, ...paths: string[]): string {
   let [drive, rest] = splitDrive(path);
   for (const p of paths) {
     const [pDrive, pPath] = splitDrive(p);

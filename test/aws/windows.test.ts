@@ -7,6 +7,7 @@ import { join, win32 } from "node:path";
 import { run } from "../../src/cli.ts";
 import { configPaths } from "../../src/aws/config-files.ts";
 import { loginCacheDir } from "../../src/aws/providers/login.ts";
+import { isMsysPtyName } from "../../src/aws/win-console.ts";
 import { homeFromEnv } from "../../src/util/home.ts";
 import { ntExpandUser, ntExpandVars } from "../../src/util/ntpath.ts";
 import { shlexSplit, splitCommand, windowsShellSplit } from "../../src/util/shlex.ts";
@@ -60,14 +61,14 @@ describe("on win32, paths from the environment are expanded as botocore does the
   for (const c of oracle.configPaths) {
     test(`AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: ${c.name}`, () => {
       // Names are case-insensitive on Windows, where the process environment finds them in any case.
-      const env = windowsEnv(c.env);
+      const env = processEnv(c.env);
       const home = homeFromEnv(env, "win32") ?? "unused";
       expect(configPaths(env, home, "win32")).toEqual({ config: c.config, credentials: c.credentials });
     });
   }
   for (const c of oracle.loginCache) {
     test(`AWS_LOGIN_CACHE_DIRECTORY: ${c.name}`, () => {
-      const env = windowsEnv(c.env);
+      const env = processEnv(c.env);
       const ctx = testContext(env, { platform: "win32", home: homeFromEnv(env, "win32")! });
       // The default is joined from parts, with this OS's separator when the test runs elsewhere.
       expect(win32.normalize(loginCacheDir(ctx))).toBe(c.dir);
@@ -76,7 +77,7 @@ describe("on win32, paths from the environment are expanded as botocore does the
 });
 
 /** What a Windows process sees: the variables botocore reads, under their canonical names. */
-function windowsEnv(env: Env): Env {
+function processEnv(env: Env): Env {
   const out: Env = { ...env };
   for (const name of ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_LOGIN_CACHE_DIRECTORY"]) {
     const key = Object.keys(env).find((k) => k.toUpperCase() === name);
@@ -163,5 +164,19 @@ describe("get with platform win32 (in-process)", () => {
     expect(got.stderr).toEqual([]);
     expect(got.stdout).toStartWith("username=AKIDWINPROCESS\npassword=");
     expect(JSON.parse(readFileSync(argsFile, "utf8"))).toEqual(["C:\\tools\\x", 'a "b"']);
+  });
+});
+
+describe("mintty is told apart from a console by its pty pipe's name", () => {
+  test.each([
+    ["\\msys-dd50a72ab4668b33-pty0-to-master", true],
+    ["\\msys-dd50a72ab4668b33-pty12-from-master", true],
+    ["\\cygwin-e022582115c10879-pty3-to-master", true],
+    // Other pipes: an IDE's, git's own, a pty's control pipe.
+    ["\\vscode-git-askpass-pipe", false],
+    ["\\msys-dd50a72ab4668b33-pty0-echoloop", false],
+    ["\\winansi1234", false],
+  ])("%s: %p", (name, mintty) => {
+    expect(isMsysPtyName(name)).toBe(mintty);
   });
 });
