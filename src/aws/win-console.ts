@@ -4,8 +4,9 @@
 // run in this repository's Linux tests (see README, Platforms).
 //
 // bun:ffi needs TinyCC, which Bun long left out of its windows-arm64 builds
-// (oven-sh/bun#28055, enabled by #33696). The pinned runtime for that target
-// carries TinyCC, but where dlopen throws the prompt still works, with echo.
+// (oven-sh/bun#28055). The pinned runtime for that target carries it
+// (test/build/windows-arm64-ffi.test.ts); were dlopen to throw, the prompt
+// would still work, with echo.
 import { dlopen, FFIType } from "bun:ffi";
 
 const ENABLE_ECHO_INPUT = 0x0004;
