@@ -156,7 +156,7 @@ function invalidUtf8Line(bytes: Uint8Array): number {
 // unknown names stay as written, and substituted text is not expanded again.
 const VARIABLE = /\$(\w+|\{[^}]*\})/g;
 
-export function expandVars(path: string, env: Env): string {
+function expandVars(path: string, env: Env): string {
   return path.replace(VARIABLE, (match, name: string) => {
     const key = name.startsWith("{") ? name.slice(1, -1) : name;
     const value = Object.hasOwn(env, key) ? env[key] : undefined;
@@ -166,7 +166,7 @@ export function expandVars(path: string, env: Env): string {
 
 // Python's posixpath.expanduser, given the home botocore would find. `~user`
 // needs the passwd database, so it stays as written (Python would resolve it).
-export function expandUser(path: string, home: string): string {
+function expandUser(path: string, home: string): string {
   if (path !== "~" && !path.startsWith("~/")) return path;
   return home.replace(/\/+$/, "") + path.slice(1) || "/";
 }
