@@ -3,6 +3,7 @@
 import mri from "mri";
 import type { Context } from "./context.ts";
 import { UserError } from "./errors.ts";
+import { homeFromEnv } from "./util/home.ts";
 
 import { COMMIT, NAME, VERSION } from "./version.ts";
 import { MAX_INPUT_BYTES } from "./git/credential.ts";
@@ -242,7 +243,7 @@ if (import.meta.main) {
     // console.error, not process.stderr: touching process.stderr costs ~10 ms at start-up.
     err: (line) => console.error(line),
     now: () => new Date(),
-    home: env.HOME || (process.platform === "win32" && env.USERPROFILE) || (await import("node:os")).homedir(),
+    home: homeFromEnv(env, process.platform) ?? (await import("node:os")).homedir(),
     cwd: process.cwd(),
     execPath: process.execPath,
     platform: process.platform,

@@ -14,7 +14,7 @@ export interface Context {
   /** One line for standard error (a newline is added). */
   err(line: string): void;
   now(): Date;
-  /** The user's home directory, as botocore finds it (HOME, else the passwd entry). */
+  /** The user's home directory, as botocore finds it (src/util/home.ts, else the OS's answer). */
   home: string;
   /** The working directory (git runs helpers in the repository). */
   cwd: string;

@@ -5,6 +5,7 @@ import { ConfigParseError, UserError } from "../errors.ts";
 import { readRegularFile, sizeText, UnreadableFile } from "../util/files.ts";
 import { IniError, parseIni, type IniSection, type IniValue } from "./ini.ts";
 import { shlexSplit } from "../util/shlex.ts";
+import { ntExpandUser, ntExpandVars } from "../util/ntpath.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -29,16 +30,24 @@ export interface ConfigFiles {
   services: Record<string, Profile>;
 }
 
+/**
+ * botocore's expandvars-then-expanduser for a path from the environment
+ * (os.path: ntpath on Windows, whose `~` is USERPROFILE and not `home`).
+ */
+export function expandPath(path: string, env: Env, home: string, platform: NodeJS.Platform): string {
+  return platform === "win32" ? ntExpandUser(ntExpandVars(path, env), env) : expandUser(expandVars(path, env), home);
+}
+
 /** The two paths after botocore's expandvars-then-expanduser; "" means "no file". */
-export function configPaths(env: Env, home: string): { config: string; credentials: string } {
+export function configPaths(env: Env, home: string, platform: NodeJS.Platform): { config: string; credentials: string } {
   return {
-    config: expandUser(expandVars(env.AWS_CONFIG_FILE ?? "~/.aws/config", env), home),
-    credentials: expandUser(expandVars(env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials", env), home),
+    config: expandPath(env.AWS_CONFIG_FILE ?? "~/.aws/config", env, home, platform),
+    credentials: expandPath(env.AWS_SHARED_CREDENTIALS_FILE ?? "~/.aws/credentials", env, home, platform),
   };
 }
 
-export function loadConfigFiles(env: Env, home: string): ConfigFiles {
-  const paths = configPaths(env, home);
+export function loadConfigFiles(env: Env, home: string, platform: NodeJS.Platform): ConfigFiles {
+  const paths = configPaths(env, home, platform);
   // botocore parses the config file first, so its error is the one reported.
   const config = readIni(paths.config);
   const credentialsProfiles = dict<Profile>();
@@ -152,7 +161,7 @@ function invalidUtf8Line(bytes: Uint8Array): number {
 // unknown names stay as written, and substituted text is not expanded again.
 const VARIABLE = /\$(\w+|\{[^}]*\})/g;
 
-export function expandVars(path: string, env: Env): string {
+function expandVars(path: string, env: Env): string {
   return path.replace(VARIABLE, (match, name: string) => {
     const key = name.startsWith("{") ? name.slice(1, -1) : name;
     const value = Object.hasOwn(env, key) ? env[key] : undefined;
@@ -162,7 +171,7 @@ export function expandVars(path: string, env: Env): string {
 
 // Python's posixpath.expanduser, given the home botocore would find. `~user`
 // needs the passwd database, so it stays as written (Python would resolve it).
-export function expandUser(path: string, home: string): string {
+function expandUser(path: string, home: string): string {
   if (path !== "~" && !path.startsWith("~/")) return path;
   return home.replace(/\/+$/, "") + path.slice(1) || "/";
 }

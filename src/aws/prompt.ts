@@ -16,6 +16,10 @@ export async function promptTerminal(env: Env, question: string, why: string, fi
     throw new UserError(`${why}, but GIT_TERMINAL_PROMPT=0 forbids prompting; ${fix}`);
   }
   const windows = process.platform === "win32";
+  const win32 = windows ? await import("./win-console.ts") : undefined;
+  if (win32?.isMinttyPty()) {
+    throw new UserError(`${why}, but Git Bash's mintty has no Windows console to ask on; run git as "winpty git ..." or ${fix}`);
+  }
   let output: number;
   let input;
   try {
@@ -26,19 +30,23 @@ export async function promptTerminal(env: Env, question: string, why: string, fi
     throw new UserError(`${why}, but there is no terminal to ask on; ${fix}`);
   }
   const tty = input.fd;
-  // If stty is missing the code just shows.
-  const echo = (on: boolean) =>
-    !windows && Bun.spawnSync(["stty", on ? "echo" : "-echo"], { stdin: tty, stdout: "ignore", stderr: "ignore" }).success;
-  let hidden = false;
+  /** Echo off; returns the undo, or undefined if it could not be turned off (the code then shows). */
+  const hideEcho = (): (() => void) | undefined => {
+    if (win32) return win32.consoleEchoOff();
+    const stty = (arg: string) => Bun.spawnSync(["stty", arg], { stdin: tty, stdout: "ignore", stderr: "ignore" }).success;
+    return stty("-echo") ? () => void stty("echo") : undefined;
+  };
+  let showEcho: (() => void) | undefined;
   const restore = () => {
-    if (!hidden) return;
-    hidden = false;
-    echo(true);
+    const undo = showEcho;
+    if (!undo) return;
+    showEcho = undefined;
+    undo();
     writeSync(output, "\n"); // the Enter that wasn't echoed
   };
   try {
     return await withCleanup(restore, async () => {
-      hidden = echo(false); // before the question: a fast typist (or a test) answers at once
+      showEcho = hideEcho(); // before the question: a fast typist (or a test) answers at once
       writeSync(output, question);
       const buf = Buffer.alloc(1);
       let line = "";

@@ -40,7 +40,7 @@ export function openSession(ctx: Context, opts: SessionOptions): Session {
   const env = ctx.env;
   const named = opts.profile ?? env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
   const profileName = named ?? "default";
-  const files = loadConfigFiles(env, ctx.home);
+  const files = loadConfigFiles(env, ctx.home, ctx.platform);
   const profile = files.profiles[profileName];
   if (named !== undefined && !profile) throw new ProfileNotFound(profileName);
   return {

@@ -49,3 +49,50 @@ export function shlexSplit(s: string): string[] {
   if (inToken) tokens.push(token);
   return tokens;
 }
+
+/**
+ * botocore's compat._windows_shell_split, which splits `credential_process` on
+ * Windows the way the C runtime parses a command line: only space and tab
+ * separate, only double quotes quote, and backslashes are literal except in a
+ * run that ends at a double quote, where each pair is one backslash and an odd
+ * one out makes the quote literal.
+ */
+export function windowsShellSplit(s: string): string[] {
+  const components: string[] = [];
+  let buff = "";
+  // Whether the component has begun: `""` is an empty argument, not nothing.
+  let started = false;
+  let quoted = false;
+  let backslashes = 0;
+  for (const c of s) {
+    if (c === "\\") {
+      backslashes++;
+      continue;
+    }
+    started ||= (c !== " " && c !== "\t") || quoted || backslashes > 0;
+    if (c === '"') {
+      buff += "\\".repeat(Math.floor(backslashes / 2));
+      const escaped = backslashes % 2 === 1;
+      backslashes = 0;
+      if (escaped) buff += '"';
+      else quoted = !quoted;
+      continue;
+    }
+    buff += "\\".repeat(backslashes);
+    backslashes = 0;
+    if ((c === " " || c === "\t") && !quoted) {
+      if (started) components.push(buff);
+      buff = "";
+      started = false;
+    } else buff += c;
+  }
+  if (quoted) throw new Error("No closing quotation");
+  buff += "\\".repeat(backslashes);
+  if (started || backslashes > 0) components.push(buff);
+  return components;
+}
+
+/** How botocore splits `credential_process` on this platform (compat_shell_split). */
+export function splitCommand(command: string, platform: NodeJS.Platform): string[] {
+  return platform === "win32" ? windowsShellSplit(command) : shlexSplit(command);
+}

@@ -45,7 +45,7 @@ function homeWith(files: Record<string, string | Uint8Array>): string {
 
 function loadError(env: Record<string, string>, home: string): UserError {
   try {
-    loadConfigFiles(env, home);
+    loadConfigFiles(env, home, "linux");
   } catch (e) {
     if (e instanceof UserError) return e;
     throw e;
@@ -70,7 +70,7 @@ describe("loadConfigFiles matches botocore 1.43 Session.full_config", () => {
       for (const [k, v] of Object.entries(c.env)) env[k] = v.replaceAll("{home}", home);
       const fromHome = (p: string) => p.replaceAll(home, "{home}");
 
-      const paths = configPaths(env, home);
+      const paths = configPaths(env, home, "linux");
       expect(fromHome(paths.config)).toBe(c.configPath);
       expect(fromHome(paths.credentials)).toBe(c.credentialsPath);
       if (c.error) {
@@ -79,7 +79,7 @@ describe("loadConfigFiles matches botocore 1.43 Session.full_config", () => {
         if (c.error.line !== undefined) expect(err.message).toContain(`(line ${c.error.line}: `);
         return;
       }
-      const got = loadConfigFiles(env, home);
+      const got = loadConfigFiles(env, home, "linux");
       expect(got.configPath).toBe(paths.config);
       expect(got.credentialsPath).toBe(paths.credentials);
       expect(got.profiles).toEqual(c.profiles!);
@@ -97,17 +97,17 @@ describe("each botocore parser case, as a config file and as a credentials file"
       const config = homeWith({ ".aws/config": c.text });
       const credentials = homeWith({ ".aws/credentials": c.text });
       if (c.error) {
-        expect(() => loadConfigFiles({}, config)).toThrow(`Unable to parse config file: ${config}/.aws/config (line `);
-        expect(() => loadConfigFiles({}, credentials)).toThrow(
+        expect(() => loadConfigFiles({}, config, "linux")).toThrow(`Unable to parse config file: ${config}/.aws/config (line `);
+        expect(() => loadConfigFiles({}, credentials, "linux")).toThrow(
           `Unable to parse config file: ${credentials}/.aws/credentials (line `,
         );
         return;
       }
-      const fromConfig = loadConfigFiles({}, config);
+      const fromConfig = loadConfigFiles({}, config, "linux");
       expect(Object.entries(fromConfig.configProfiles)).toEqual(c.profiles!);
       expect(Object.entries(fromConfig.ssoSessions)).toEqual(c.ssoSessions!);
       expect(Object.entries(fromConfig.services)).toEqual(c.services!);
-      expect(Object.entries(loadConfigFiles({}, credentials).credentialsProfiles)).toEqual(c.sections!);
+      expect(Object.entries(loadConfigFiles({}, credentials, "linux").credentialsProfiles)).toEqual(c.sections!);
     });
   }
 });
@@ -126,13 +126,13 @@ describe("configPaths", () => {
     ["~user is left as written", { AWS_CONFIG_FILE: "~someone/c" }, "/h", "~someone/c", "/h/.aws/credentials"],
     ["~ only at the start", { AWS_CONFIG_FILE: "/a/~/c" }, "/h", "/a/~/c", "/h/.aws/credentials"],
   ])("%s", (_name, env, home, config, credentials) => {
-    expect(configPaths(env as Record<string, string>, home)).toEqual({ config, credentials });
+    expect(configPaths(env as Record<string, string>, home, "linux")).toEqual({ config, credentials });
   });
 });
 
 describe("loadConfigFiles", () => {
   test("no files at all", () => {
-    const got = loadConfigFiles({}, tempDir("gcc-config-files-"));
+    const got = loadConfigFiles({}, tempDir("gcc-config-files-"), "linux");
     expect(got.profiles).toEqual({});
     expect(got.configProfiles).toEqual({});
     expect(got.credentialsProfiles).toEqual({});
@@ -140,7 +140,7 @@ describe("loadConfigFiles", () => {
 
   test("an empty AWS_CONFIG_FILE reads no config file", () => {
     const home = homeWith({ ".aws/config": "[default]\nregion = not-read\n" });
-    const got = loadConfigFiles({ AWS_CONFIG_FILE: "" }, home);
+    const got = loadConfigFiles({ AWS_CONFIG_FILE: "" }, home, "linux");
     expect(got.configPath).toBe("");
     expect(got.profiles).toEqual({});
   });
@@ -150,7 +150,7 @@ describe("loadConfigFiles", () => {
       ".aws/config": "[profile b]\nregion = us-west-2\noutput = json\n",
       ".aws/credentials": "[b]\nregion = eu-west-1\naws_access_key_id = AKID\n",
     });
-    const got = loadConfigFiles({}, home);
+    const got = loadConfigFiles({}, home, "linux");
     expect(got.profiles.b).toEqual({ region: "eu-west-1", output: "json", aws_access_key_id: "AKID" });
     expect(got.configProfiles.b).toEqual({ region: "us-west-2", output: "json" });
     expect(got.credentialsProfiles.b).toEqual({ region: "eu-west-1", aws_access_key_id: "AKID" });
@@ -158,7 +158,7 @@ describe("loadConfigFiles", () => {
 
   test("profile names are plain keys", () => {
     const home = homeWith({ ".aws/config": "[profile __proto__]\nregion = x\n", ".aws/credentials": "[constructor]\nk = v\n" });
-    const got = loadConfigFiles({}, home);
+    const got = loadConfigFiles({}, home, "linux");
     expect(Object.getPrototypeOf(got.profiles)).toBeNull();
     expect(Object.keys(got.profiles).sort()).toEqual(["__proto__", "constructor"]);
     expect(got.profiles["__proto__"]).toEqual({ region: "x" });

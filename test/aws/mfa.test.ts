@@ -11,6 +11,7 @@ import { BINARY, RUNNERS, type RunResult } from "../support/cli.ts";
 import { stsTimestamp } from "../support/fake-sts.ts";
 import { tempDir, tempHome } from "../support/home.ts";
 import { BASE, BASE_CREDENTIALS, expectError, expectGetAnswer, expectNoSecrets, expectSigned, fakeSts, issuedSecrets, REQUEST, ROLE_ARN, stsEnv } from "./helpers.ts";
+import { lacks } from "../support/platform.ts";
 
 const SERIAL = "arn:aws:iam::123456789012:mfa/user";
 const PROMPT = `Enter MFA code for ${SERIAL}: `;
@@ -24,8 +25,6 @@ const CACHE_KEY = createHash("sha1")
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : Bun.which("python3");
 const SETSID = Bun.which("setsid");
 const PTY_RUN = join(import.meta.dir, "..", "support", "pty-run.py");
-if (!PYTHON) console.warn("skipping the terminal MFA tests: no python3 to drive a pseudo-terminal");
-if (!SETSID) console.warn("skipping the no-terminal MFA tests: no setsid");
 
 const TERMINAL_RUNNERS: ReadonlyArray<readonly [string, string[]]> = [
   ["source", [process.execPath, join(import.meta.dir, "..", "..", "src", "cli.ts")]],
@@ -65,7 +64,7 @@ async function withoutTerminal(command: string[], args: string[], env: Record<st
 }
 
 describe.each(TERMINAL_RUNNERS)("MFA on a terminal (%s)", (_kind, command) => {
-  test.skipIf(!PYTHON)("the prompt goes to the terminal, the code typed there reaches STS; the next get asks nothing", async () => {
+  test.skipIf(lacks("pty"))("the prompt goes to the terminal, the code typed there reaches STS; the next get asks nothing", async () => {
     const sts = await fakeSts();
     const home = tempHome({ config: CONFIG, credentials: BASE_CREDENTIALS });
     const env = stsEnv(home, sts);
@@ -95,7 +94,7 @@ describe.each(TERMINAL_RUNNERS)("MFA on a terminal (%s)", (_kind, command) => {
     expectNoSecrets(again, [BASE.secretAccessKey, ...issuedSecrets(sts)]);
   });
 
-  test.skipIf(!PYTHON)("concurrent helpers on their own terminals: one prompt, one STS call, the others use its cache", async () => {
+  test.skipIf(lacks("pty"))("concurrent helpers on their own terminals: one prompt, one STS call, the others use its cache", async () => {
     const sts = await fakeSts({ behaviour: { delayMs: 200 } });
     const home = tempHome({ config: CONFIG, credentials: BASE_CREDENTIALS });
     const env = stsEnv(home, sts);
@@ -112,7 +111,7 @@ describe.each(TERMINAL_RUNNERS)("MFA on a terminal (%s)", (_kind, command) => {
     }
   });
 
-  test.skipIf(!PYTHON)("STS grants less than 15 minutes: still one prompt and one call, used with a warning", async () => {
+  test.skipIf(lacks("pty"))("STS grants less than 15 minutes: still one prompt and one call, used with a warning", async () => {
     const expiration = new Date(Date.now() + 14 * 60_000);
     const sts = await fakeSts({ behaviour: { expiration } });
     const home = tempHome({ config: CONFIG, credentials: BASE_CREDENTIALS });
@@ -126,7 +125,7 @@ describe.each(TERMINAL_RUNNERS)("MFA on a terminal (%s)", (_kind, command) => {
     expectGetAnswer({ ...r, stderr: "" }, { ...sts.requests[0]!.issued!, expiration: new Date(Date.parse(stsTimestamp(expiration))) });
   });
 
-  test.skipIf(!PYTHON)("a short-lived role on top of an MFA hop: the hop's code is asked for once", async () => {
+  test.skipIf(lacks("pty"))("a short-lived role on top of an MFA hop: the hop's code is asked for once", async () => {
     // The hop's credentials last an hour; the top role's only 10 minutes, so it is fetched twice.
     const short = new Date(Date.now() + 10 * 60_000);
     const sts = await fakeSts({ behaviour: { expiration: (params) => (params.RoleArn!.endsWith("/top") ? short : undefined) } });
@@ -145,7 +144,7 @@ describe.each(TERMINAL_RUNNERS)("MFA on a terminal (%s)", (_kind, command) => {
     expectGetAnswer({ ...r, stderr: "" }, { ...sts.requests[2]!.issued!, expiration: new Date(Date.parse(stsTimestamp(short))) });
   });
 
-  test.skipIf(!SETSID)("no terminal at all: refused with the way out, STS not called", async () => {
+  test.skipIf(lacks("setsid"))("no terminal at all: refused with the way out, STS not called", async () => {
     const sts = await fakeSts();
     const home = tempHome({ config: CONFIG, credentials: BASE_CREDENTIALS });
     const r = await withoutTerminal(command, ["--profile", "mfa", "get"], stsEnv(home, sts));

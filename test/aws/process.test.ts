@@ -8,6 +8,7 @@ import { baseEnv, RUNNERS } from "../support/cli.ts";
 import { tempDir, tempHome } from "../support/home.ts";
 import { stsTimestamp } from "../support/fake-sts.ts";
 import { BASE, expectError, expectGetAnswer, expectNoSecrets, expectSigned, fakeSts, issuedSecrets, REQUEST, ROLE_ARN, stsEnv } from "./helpers.ts";
+import { lacks } from "../support/platform.ts";
 
 const PROC = {
   accessKeyId: "AKIDPROCESSEXAMPLE",
@@ -46,7 +47,7 @@ function profileHome(command: string, extra = ""): string {
 
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000);
 
-describe.each(RUNNERS)("credential_process (%s)", (_kind, runCli) => {
+describe.skipIf(lacks("sh")).each(RUNNERS)("credential_process (%s)", (_kind, runCli) => {
   test("Version 1 keys without a session token or expiration", async () => {
     const p = printing({ Version: 1, AccessKeyId: PROC.accessKeyId, SecretAccessKey: PROC.secretAccessKey });
     const r = await runCli(["--profile", "p", "--debug", "get"], { env: baseEnv(profileHome(p.command)), stdin: REQUEST });
@@ -131,7 +132,7 @@ describe.each(RUNNERS)("credential_process (%s)", (_kind, runCli) => {
     expect(readFileSync(out, "utf8")).toBe(["arg one", "two  words", "$HOME", "plain escaped", 'a"quote', "~", "*", ""].join("\n"));
   });
 
-  test("stdin is /dev/null: the process sees EOF at once although git's request was on ours", async () => {
+  test.skipIf(lacks("procfs"))("stdin is /dev/null: the process sees EOF at once although git's request was on ours", async () => {
     const out = join(tempDir(), "stdin");
     const file = script(
       `readlink /proc/$$/fd/0 > '${out}'\nwc -c >> '${out}'\n` +

@@ -18,6 +18,7 @@ import {
   serveReleases,
   tempDir,
 } from "./support/release.ts";
+import { lacks } from "../support/platform.ts";
 
 const INSTALL_SH = join(ROOT, "install.sh");
 const TAG = `v${pkg.version}`;
@@ -43,7 +44,7 @@ let busyboxOnly = ""; // every busybox applet, and nothing else
 let busyboxNoSha = ""; // the same without sha256sum
 
 beforeAll(async () => {
-  if (process.platform !== "linux" || process.arch !== "x64") return;
+  if (lacks("dash") || process.arch !== "x64") return;
   requireTools("dash", "busybox", "shellcheck", "curl");
   const build = await tempDir("installer-build");
   await buildRelease(build, ["linux-x64"]);
@@ -153,7 +154,7 @@ async function expectRefused(r: Awaited<ReturnType<typeof installer>>, message: 
 const realVersion = new RegExp(`^${NAME} ${pkg.version.replaceAll(".", "\\.")} \\(`);
 const SHELLS: Record<string, string[]> = { dash: ["dash"], "busybox sh": ["busybox", "sh"] };
 
-describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("install.sh", () => {
+describe.skipIf(lacks("dash") || process.arch !== "x64")("install.sh", () => {
   test("is clean under shellcheck -s sh", async () => {
     const r = await run(["shellcheck", "-s", "sh", INSTALL_SH]);
     expect(r.stdout + r.stderr).toBe("");

@@ -18,10 +18,11 @@ import {
   tempDir,
   VERSION_OUTPUT,
 } from "./support/release.ts";
+import { lacks } from "../support/platform.ts";
 
 const SYSROOT = "/usr/aarch64-linux-gnu";
 
-describe.skipIf(process.platform !== "linux")("linux-arm64 binary under qemu-aarch64", () => {
+describe.skipIf(lacks("qemu"))("linux-arm64 binary under qemu-aarch64", () => {
   let binary = "";
   let home = "";
 

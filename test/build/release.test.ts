@@ -6,6 +6,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { assetName, type Target } from "../../build/release.ts";
 import { buildRelease, removeTempDirs, requireTools, run, tempDir, VERSION_OUTPUT } from "./support/release.ts";
+import { lacks } from "../support/platform.ts";
 
 const TARGETS: Target[] = ["linux-x64", "windows-arm64"];
 const VERSION = "1.2.3-test";
@@ -13,7 +14,7 @@ const VERSION = "1.2.3-test";
 const sha256 = async (path: string) =>
   new Bun.CryptoHasher("sha256").update(await Bun.file(path).bytes()).digest("hex");
 
-describe.skipIf(process.platform !== "linux")("build/release.ts", () => {
+describe.skipIf(lacks("busybox"))("build/release.ts", () => {
   let once = "";
   let halves = "";
 

