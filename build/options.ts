@@ -4,6 +4,53 @@ import pkg from "../package.json";
 
 export const ENTRY = "src/cli.ts";
 
+/** aws4's requires of node built-ins that build/shims/ replaces (see the files there for why). */
+export const AWS4_SHIMS = ["crypto", "url", "querystring"] as const;
+
+/**
+ * Points aws4's `require('crypto')`, `require('url')` and `require('querystring')`
+ * at build/shims/. Bun hands built-in module names to no onResolve hook, so
+ * the require calls are rewritten as aws4.js is loaded; a pinned aws4 that no
+ * longer has one of them fails the build instead of silently loading node's.
+ */
+export const aws4Shims: Bun.BunPlugin = {
+  name: "aws4-shims",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]aws4[\\/]aws4\.js$/ }, async (args) => {
+      let text = await Bun.file(args.path).text();
+      for (const name of AWS4_SHIMS) {
+        const call = `require('${name}')`;
+        if (!text.includes(call)) throw new Error(`aws4.js no longer contains ${call}: update build/options.ts`);
+        text = text.replace(call, `require(${JSON.stringify(`${import.meta.dir}/shims/${name}.ts`)})`);
+      }
+      return { contents: text, loader: "js" };
+    });
+  },
+};
+
+/**
+ * The bundling options shared by the executable and by tests that inspect the
+ * bundle. Splitting keeps each command's modules, and the node built-ins they
+ * import, out of the others' start-up: without it Bun hoists every built-in
+ * import of the whole program to the top of one module, so `get` and
+ * `--version` would load node:fs, node:path and node:os they never use.
+ */
+export function bundleOptions(opts: { entry?: string; version?: string; commit?: string }) {
+  return {
+    entrypoints: [opts.entry ?? ENTRY],
+    target: "bun",
+    minify: true,
+    splitting: true,
+    format: "esm",
+    plugins: [aws4Shims],
+    define: {
+      "process.env.NODE_ENV": JSON.stringify("production"),
+      BUILD_VERSION: JSON.stringify(opts.version ?? pkg.version),
+      BUILD_COMMIT: JSON.stringify(opts.commit ?? gitCommit()),
+    },
+  } satisfies Bun.BuildConfig;
+}
+
 /** The git commit baked into `--version`; "unknown" outside a git checkout. */
 export function gitCommit(): string {
   const r = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { stderr: "ignore" });
@@ -24,21 +71,14 @@ export async function compile(opts: {
   commit?: string;
 }): Promise<void> {
   const result = await Bun.build({
-    entrypoints: [opts.entry ?? ENTRY],
+    ...bundleOptions(opts),
     compile: {
       outfile: opts.outfile,
       ...(opts.target ? { target: opts.target } : {}),
       autoloadDotenv: false,
       autoloadBunfig: false,
     },
-    minify: true,
     bytecode: true,
-    format: "esm",
-    define: {
-      "process.env.NODE_ENV": JSON.stringify("production"),
-      BUILD_VERSION: JSON.stringify(opts.version ?? pkg.version),
-      BUILD_COMMIT: JSON.stringify(opts.commit ?? gitCommit()),
-    },
   });
   if (!result.success) {
     for (const log of result.logs) console.error(log);

@@ -57,7 +57,7 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
     return found && optionOf(found.args, "--profile");
   };
   const profile = opts.profile ?? helperProfile(opts.url ?? endpoint(opts.region ?? "us-east-1"));
-  const url = opts.url ?? endpoint(opts.region ?? tryRegion(ctx, profile) ?? "us-east-1");
+  const url = opts.url ?? endpoint(opts.region ?? (await tryRegion(ctx, profile)) ?? "us-east-1");
   const { host, origin } = repositoryUrl(url);
   const setupFix = `${NAME} setup${isCodeCommitHost(host) && !/:\d+$/.test(host) ? "" : ` --url ${origin}`}`;
 
@@ -105,7 +105,7 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
 
   let session: Session | undefined;
   try {
-    session = openSession(ctx, { profile, region: opts.region, offline: !opts.network, debug: opts.debug });
+    session = await openSession(ctx, { profile, region: opts.region, offline: !opts.network, debug: opts.debug });
     const hostRegion = regionFromHost(host);
     const region = hostRegion !== undefined ? { name: hostRegion, source: `the host ${host}` } : sessionRegion(session);
     if (region) add("region", "ok", `${region.name} (from ${region.source})`);
@@ -146,9 +146,9 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
   return healthy ? 0 : 1;
 }
 
-function tryRegion(ctx: Context, profile?: string): string | undefined {
+async function tryRegion(ctx: Context, profile?: string): Promise<string | undefined> {
   try {
-    return sessionRegion(openSession(ctx, { profile }))?.name;
+    return sessionRegion(await openSession(ctx, { profile }))?.name;
   } catch {
     return undefined;
   }
