@@ -29,6 +29,42 @@ export const aws4Shims: Bun.BunPlugin = {
 };
 
 /**
+ * Loads the node built-ins that src/ imports by name only when one of those
+ * functions is first called. Bun's ESM output evaluates every `import … from
+ * "node:fs"` when its chunk loads, and node:fs alone costs a third of a no-op's
+ * start-up; `get` from a cache hit shares chunks with the code that writes
+ * caches and takes locks, which needs node:fs, node:os and node:path, and
+ * should not pay for them. Each `import { a, b } from "node:x"` in src/ is
+ * pointed at a module of forwarders, `a(...args)` calling node:x's `a`; only
+ * functions are imported that way in src/ (the build fails otherwise).
+ */
+export const lazyBuiltins: Bun.BunPlugin = {
+  name: "lazy-node-builtins",
+  setup(build) {
+    const IMPORT = /^import \{([^}]*)\} from "node:([a-z/_]+)";$/gm;
+    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+      const text = await Bun.file(args.path).text();
+      const lazy = text.replace(IMPORT, (_all, list: string, module: string) => {
+        const names = list.split(",").map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
+        return `import {${list}} from "lazy-node:${module}?${[...new Set(names)].sort().join(",")}";`;
+      });
+      return { contents: lazy, loader: "ts" };
+    });
+    build.onResolve({ filter: /^lazy-node:/ }, (args) => ({ path: args.path.slice("lazy-node:".length), namespace: "lazy-node" }));
+    build.onLoad({ filter: /.*/, namespace: "lazy-node" }, (args) => {
+      const [module, list] = args.path.split("?") as [string, string];
+      const real = require(`node:${module}`) as Record<string, unknown>;
+      const lines = [`let loaded;`, `const load = () => (loaded ??= require("node:${module}"));`];
+      for (const name of list.split(",")) {
+        if (typeof real[name] !== "function") throw new Error(`node:${module}'s ${name} is not a function: import it another way`);
+        lines.push(`export function ${name}(...args) { return load().${name}(...args); }`);
+      }
+      return { contents: lines.join("\n"), loader: "js" };
+    });
+  },
+};
+
+/**
  * The bundling options shared by the executable and by tests that inspect the
  * bundle. Splitting keeps each command's modules, and the node built-ins they
  * import, out of the others' start-up: without it Bun hoists every built-in
@@ -42,7 +78,7 @@ export function bundleOptions(opts: { entry?: string; version?: string; commit?:
     minify: true,
     splitting: true,
     format: "esm",
-    plugins: [aws4Shims],
+    plugins: [aws4Shims, lazyBuiltins],
     define: {
       "process.env.NODE_ENV": JSON.stringify("production"),
       BUILD_VERSION: JSON.stringify(opts.version ?? pkg.version),

@@ -18,10 +18,13 @@ export function cliCacheFile(home: string, keyArgs: Record<string, string | numb
   return join(home, ".aws", "cli", "cache", `${sha1Hex(pythonJsonDumps(keyArgs, compact))}.json`);
 }
 
-/** A cache entry, or undefined when it is missing, unreadable or not JSON (a miss, never a crash). */
-export function readJsonFile(path: string): Record<string, unknown> | undefined {
+/**
+ * A cache entry, or undefined when it is missing, unreadable or not JSON (a miss, never a crash).
+ * Read through Bun.file: a cache hit then loads no node built-in.
+ */
+export async function readJsonFile(path: string): Promise<Record<string, unknown> | undefined> {
   try {
-    return jsonObject(readFileSync(path, "utf8"));
+    return jsonObject(await Bun.file(path).text());
   } catch {
     return undefined;
   }

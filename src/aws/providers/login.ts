@@ -17,7 +17,7 @@ export async function fromLogin(session: Session, profileName: string): Promise<
     ? expandUser(expandVars(env.AWS_LOGIN_CACHE_DIRECTORY, env), home)
     : join(home, ".aws", "login", "cache");
   const file = join(dir, `${new Bun.CryptoHasher("sha256").update(name).digest("hex")}.json`);
-  const entry = readJsonFile(file);
+  const entry = await readJsonFile(file);
   if (!entry) {
     throw new UserError(`Error loading login session token: ${file} does not exist or is not JSON. Run: aws login --profile ${profileName}`);
   }
