@@ -1,6 +1,7 @@
 // The compiled helper signs through aws4 with build/shims/ standing in for
 // node:crypto, node:url and node:querystring (build/options.ts), and loads no
-// node built-in before it answers `get` or `--version`: that is what keeps its
+// node built-in before it answers `get` or `--version` (src/'s own imports of
+// them are made lazy by the lazy-node-builtins plugin): that is what keeps its
 // start-up near a no-op's. The golden vectors (test/codecommit/sign.test.ts,
 // test/fixtures/cli-v2-vectors.json) run through the binary built with these
 // same options; here the shim is checked against node:crypto directly, and the
@@ -127,6 +128,15 @@ describe("the bundle the binary is compiled from", async () => {
     }
     return [...builtins].sort();
   }
+
+  test("src/'s named imports of node built-ins are loaded on first call, not when their chunk loads", () => {
+    const eager = Object.entries(meta.inputs)
+      .filter(([input]) => input.startsWith("src/"))
+      .flatMap(([input, { imports }]) => imports.filter((i) => i.external && i.kind === "import-statement").map((i) => `${input}: ${i.path}`));
+    expect(eager).toEqual([]);
+    const lazy = Object.keys(meta.inputs).filter((input) => input.startsWith("lazy-node:"));
+    expect(lazy).toContain("lazy-node:fs?readFileSync");
+  });
 
   test("`--version` loads no node built-in", () => {
     expect(builtinsLoadedFor(undefined)).toEqual([]);
