@@ -1,5 +1,6 @@
 // The one place that says how the helper is compiled, shared by the host build,
 // the release build and the benchmark's no-op, so all three use the same flags.
+import { resolve, sep } from "node:path";
 import pkg from "../package.json";
 
 export const ENTRY = "src/cli.ts";
@@ -42,7 +43,9 @@ export const lazyBuiltins: Bun.BunPlugin = {
   name: "lazy-node-builtins",
   setup(build) {
     const IMPORT = /^import \{([^}]*)\} from "node:([a-z/_]+)";$/gm;
-    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+    const src = resolve(import.meta.dir, "..", "src") + sep;
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (!args.path.startsWith(src)) return undefined;
       const text = await Bun.file(args.path).text();
       const lazy = text.replace(IMPORT, (_all, list: string, module: string) => {
         const names = list.split(",").map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
