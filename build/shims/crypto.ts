@@ -2,7 +2,7 @@
 // Bun.CryptoHasher already has the shape aws4 calls (update(text, "utf8"),
 // digest() to a Buffer, digest("hex")) and loading it costs nothing, where
 // node:crypto costs more than half a compiled no-op's start-up.
-// test/build/aws4-shims.test.ts checks it against node:crypto.
+// test/build/start-up.test.ts checks it against node:crypto.
 type Key = string | NodeJS.TypedArray;
 
 export function createHmac(algorithm: "sha256", key: Key): Bun.CryptoHasher {

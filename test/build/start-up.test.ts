@@ -108,10 +108,9 @@ describe("the bundle the binary is compiled from", async () => {
     for (const name of AWS4_SHIMS) expect(required).toContain(`build/shims/${name}.ts`);
   });
 
-  /** The node built-ins imported at load time by the modules of the chunks loaded before `entry` runs. */
-  function builtinsLoadedFor(entry: string | undefined): string[] {
-    const chunk = (src: string) => Object.keys(meta.outputs).find((o) => meta.outputs[o]!.entryPoint === src);
-    const start = [chunk("src/cli.ts")!, ...(entry ? [chunk(entry)!] : [])];
+  /** The modules in the chunks that are loaded before `entry` (a command's module) runs. */
+  function modulesLoadedFor(entry: string | undefined): string[] {
+    const chunk = (src: string) => Object.keys(meta.outputs).find((o) => meta.outputs[o]!.entryPoint === src)!;
     const seen = new Set<string>();
     const visit = (out: string) => {
       if (seen.has(out)) return;
@@ -119,14 +118,16 @@ describe("the bundle the binary is compiled from", async () => {
       // A chunk's static imports and require() calls run when it loads; import() waits for a command that needs it.
       for (const i of meta.outputs[out]!.imports) if (i.kind !== "dynamic-import") visit(i.path);
     };
-    for (const s of start) visit(s);
-    const builtins = new Set<string>();
-    for (const out of seen) {
-      for (const input of Object.keys(meta.outputs[out]!.inputs)) {
-        for (const i of meta.inputs[input]?.imports ?? []) if (i.external && i.kind === "import-statement") builtins.add(`${input}: ${i.path}`);
-      }
-    }
-    return [...builtins].sort();
+    visit(chunk("src/cli.ts"));
+    if (entry) visit(chunk(entry));
+    return [...seen].flatMap((out) => Object.keys(meta.outputs[out]!.inputs)).sort();
+  }
+
+  /** The node built-ins those modules import when they load. */
+  function builtinsLoadedFor(entry: string | undefined): string[] {
+    return modulesLoadedFor(entry).flatMap((input) =>
+      (meta.inputs[input]?.imports ?? []).filter((i) => i.external && i.kind === "import-statement").map((i) => `${input}: ${i.path}`),
+    );
   }
 
   test("src/'s named imports of node built-ins are loaded on first call, not when their chunk loads", () => {
@@ -138,8 +139,19 @@ describe("the bundle the binary is compiled from", async () => {
     expect(lazy).toContain("lazy-node:fs?readFileSync");
   });
 
-  test("`--version` loads no node built-in", () => {
+  test("`--version` loads no node built-in, and no module of any command", () => {
     expect(builtinsLoadedFor(undefined)).toEqual([]);
+    expect(modulesLoadedFor(undefined)).toEqual(["node_modules/mri/lib/index.mjs", "src/cli.ts", "src/errors.ts", "src/version.ts"]);
+  });
+
+  test("`get` loads no module of another command, and no provider that a profile has to ask for", () => {
+    const loaded = modulesLoadedFor("src/commands/get.ts");
+    const others = ["setup", "doctor", "url", "remote"].map((c) => `src/commands/${c}.ts`);
+    const lazy = ["assume-role", "web-identity", "sso", "login", "process", "container", "iam-role"].map((p) => `src/aws/providers/${p}.ts`);
+    for (const m of [...others, ...lazy, "src/git/config.ts", "src/aws/sts.ts", "src/aws/http.ts", "src/aws/cache.ts", "src/aws/imds.ts"]) {
+      expect(loaded).not.toContain(m);
+    }
+    expect(loaded).toContain("build/shims/crypto.ts");
   });
 
   test("`get` loads no node built-in before it answers from environment keys", () => {
