@@ -52,9 +52,18 @@ async function once(cmd: string[], env: Record<string, string>, stdin = REQUEST)
   return { ms: performance.now() - t, stdout, stderr, code };
 }
 
-const TIME = ["/usr/bin/time", "/bin/time"].find((p) => Bun.file(p).size > 0);
+/** GNU time (macOS's BSD time takes other flags). */
+const TIME = ["/usr/bin/time", "/bin/time"].find((p) => {
+  if (Bun.file(p).size === 0) return false;
+  const r = Bun.spawnSync([p, "--version"], { stdout: "pipe", stderr: "pipe" });
+  return r.exitCode === 0 && `${r.stdout}${r.stderr}`.includes("GNU");
+});
 
-/** Peak RSS in MiB, from GNU time's wait4() rusage (Bun's own resourceUsage counts the parent's pages, because it spawns through vfork). */
+/**
+ * Peak RSS in MiB, from GNU time's wait4() rusage. Not Bun's resourceUsage():
+ * its maxRSS includes this process's own pages (a no-op spawned from a process
+ * holding 300 MB reports 300 MB).
+ */
 async function peakRssMiB(cmd: string[], env: Record<string, string>): Promise<number | undefined> {
   if (!TIME) return undefined;
   const out = join(dir, "rss");
@@ -239,7 +248,7 @@ async function sources(): Promise<boolean> {
       }
       console.log(`${c.name.padEnd(44)} ${ms.toFixed(1).padStart(6)} ms ${ratio.toFixed(2).padStart(6)}×  ${rssText.padStart(9)}  ${verdict}`);
     }
-    if (!TIME) console.log("\n(peak RSS needs GNU time at /usr/bin/time: apt-get install time)");
+    if (!TIME) console.log("\n(peak RSS needs GNU time at /usr/bin/time; on Debian: apt-get install time)");
     return ok;
   } finally {
     await Promise.all([sts.stop(), sso.stop(), container.stop()]);
