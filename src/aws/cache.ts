@@ -8,7 +8,7 @@ import { UserError } from "../errors.ts";
 import { withCleanup } from "./cleanup.ts";
 import { sha1Hex } from "../util/encoding.ts";
 import { jsonObject, pythonJsonDumps } from "../util/json.ts";
-import { readRegularText, UnreadableFile } from "../util/files.ts";
+import { readRegularText, readSmallFile, UnreadableFile } from "../util/files.ts";
 
 /** Cache entries and SSO tokens are a few KiB; anything past this is not one (a miss). */
 export const CACHE_FILE_MAX_BYTES = 1 << 20;
@@ -31,10 +31,11 @@ export function cliCacheFile(home: string, keyArgs: Record<string, string | numb
 /**
  * A cache entry, or undefined when it is missing, unreadable, not a regular
  * file, over CACHE_FILE_MAX_BYTES or not JSON (a miss, never a crash or a hang).
+ * Read through Bun.file: a cache hit then loads no node built-in.
  */
-export function readJsonFile(path: string): Record<string, unknown> | undefined {
+export async function readJsonFile(path: string): Promise<Record<string, unknown> | undefined> {
   try {
-    return jsonObject(readRegularText(path, CACHE_FILE_MAX_BYTES));
+    return jsonObject(new TextDecoder().decode(await readSmallFile(path, CACHE_FILE_MAX_BYTES)));
   } catch {
     return undefined;
   }

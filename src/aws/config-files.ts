@@ -1,8 +1,9 @@
 // ~/.aws/config and ~/.aws/credentials, found, read and combined the way
 // botocore's Session.full_config does. This runs on every `git fetch`, so it
-// stays synchronous and imports nothing beyond node:fs.
+// reads through Bun.file: importing node:fs alone costs a third of a compiled
+// no-op's start-up.
 import { ConfigParseError, UserError } from "../errors.ts";
-import { readRegularFile, sizeText, UnreadableFile } from "../util/files.ts";
+import { readSmallFile, sizeText, UnreadableFile } from "../util/files.ts";
 import { IniError, parseIni, type IniSection, type IniValue } from "./ini.ts";
 import { shlexSplit } from "../util/shlex.ts";
 import { ntExpandUser, ntExpandVars } from "../util/ntpath.ts";
@@ -46,12 +47,13 @@ export function configPaths(env: Env, home: string, platform: NodeJS.Platform): 
   };
 }
 
-export function loadConfigFiles(env: Env, home: string, platform: NodeJS.Platform): ConfigFiles {
+export async function loadConfigFiles(env: Env, home: string, platform: NodeJS.Platform): Promise<ConfigFiles> {
   const paths = configPaths(env, home, platform);
+  const [configBytes, credentialsBytes] = await Promise.all([readConfigFile(paths.config), readConfigFile(paths.credentials)]);
   // botocore parses the config file first, so its error is the one reported.
-  const config = readIni(paths.config);
+  const config = parseIniFile(paths.config, configBytes);
   const credentialsProfiles = dict<Profile>();
-  for (const [name, section] of readIni(paths.credentials)) credentialsProfiles[name] = section;
+  for (const [name, section] of parseIniFile(paths.credentials, credentialsBytes)) credentialsProfiles[name] = section;
 
   const configProfiles = dict<Profile>();
   const ssoSessions = dict<Profile>();
@@ -112,17 +114,25 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Real ones are a few KiB; parsing 100 MB on every git request took a minute and gigabytes. */
 export const CONFIG_FILE_MAX_BYTES = 16 << 20;
 
-/** A file botocore cannot see or open reads as empty; one it cannot parse, or one over the cap, is fatal. */
-function readIni(path: string): Map<string, IniSection> {
-  let bytes: Uint8Array;
+/**
+ * A file botocore cannot see or open (or that is not a regular file, as
+ * os.path.isfile says) reads as empty; one over the cap is fatal.
+ */
+async function readConfigFile(path: string): Promise<Uint8Array | undefined> {
+  if (path === "") return undefined;
   try {
-    bytes = readRegularFile(path, CONFIG_FILE_MAX_BYTES);
+    return await readSmallFile(path, CONFIG_FILE_MAX_BYTES);
   } catch (e) {
     if (e instanceof UnreadableFile && e.kind === "too-big") {
       throw new UserError(`${path} is larger than ${sizeText(CONFIG_FILE_MAX_BYTES)}, too big to be an AWS config file; remove what doesn't belong in it`);
     }
-    return new Map();
+    return undefined;
   }
+}
+
+/** One it cannot parse is fatal. */
+function parseIniFile(path: string, bytes: Uint8Array | undefined): Map<string, IniSection> {
+  if (bytes === undefined) return new Map();
   let text: string;
   try {
     text = UTF8.decode(bytes);

@@ -36,11 +36,11 @@ export function metadataDisabled(env: Context["env"]): boolean {
   return env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === "true";
 }
 
-export function openSession(ctx: Context, opts: SessionOptions): Session {
+export async function openSession(ctx: Context, opts: SessionOptions): Promise<Session> {
   const env = ctx.env;
   const named = opts.profile ?? env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
   const profileName = named ?? "default";
-  const files = loadConfigFiles(env, ctx.home, ctx.platform);
+  const files = await loadConfigFiles(env, ctx.home, ctx.platform);
   const profile = files.profiles[profileName];
   if (named !== undefined && !profile) throw new ProfileNotFound(profileName);
   return {

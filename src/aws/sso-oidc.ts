@@ -129,8 +129,8 @@ export interface Registration {
  * whose grantTypes include authorization_code, the device flow only one whose
  * don't, and either only while more than 15 minutes remain.
  */
-export function reusableRegistration(home: string, s: SsoSignIn, authCode: boolean, now: Date): Registration | undefined {
-  const r = readJsonFile(registrationFile(home, s));
+export async function reusableRegistration(home: string, s: SsoSignIn, authCode: boolean, now: Date): Promise<Registration | undefined> {
+  const r = await readJsonFile(registrationFile(home, s));
   if (!r || typeof r.clientId !== "string" || typeof r.clientSecret !== "string" || typeof r.expiresAt !== "string") return undefined;
   const expires = parseExpiration(r.expiresAt);
   if (!expires || expires.getTime() - now.getTime() < REFRESH_WINDOW_MS) return undefined;
@@ -228,11 +228,11 @@ export interface SsoSessionStatus {
  * The selected profile's IAM Identity Center sign-in, for doctor: undefined
  * when the profile doesn't use IAM Identity Center. Reads files only.
  */
-export function ssoSessionStatus(session: Session): SsoSessionStatus | undefined {
+export async function ssoSessionStatus(session: Session): Promise<SsoSessionStatus | undefined> {
   if (setting(session.profile, "sso_session") === undefined && setting(session.profile, "sso_start_url") === undefined) return undefined;
   const s = ssoSignIn(session);
   const tokenFile = ssoTokenFile(session.ctx.home, s);
-  const raw = readJsonFile(tokenFile);
+  const raw = await readJsonFile(tokenFile);
   const now = session.ctx.now();
   const expiresAt = typeof raw?.expiresAt === "string" && typeof raw.accessToken === "string" ? parseExpiration(raw.expiresAt) : undefined;
   return {

@@ -124,8 +124,8 @@ export function credentialsFromCacheEntry(entry: Record<string, unknown> | undef
 }
 
 /** A cache entry with at least 15 minutes left (the CLI's rule), or undefined: missing and corrupt entries are misses. */
-export function cachedCredentials(file: string, session: Session, source: string): Credentials | undefined {
-  const creds = credentialsFromCacheEntry(readJsonFile(file), source);
+export async function cachedCredentials(file: string, session: Session, source: string): Promise<Credentials | undefined> {
+  const creds = credentialsFromCacheEntry(await readJsonFile(file), source);
   if (!creds?.expiration) return undefined;
   if (creds.expiration.getTime() - session.ctx.now().getTime() < REFRESH_WINDOW_MS) return undefined;
   session.debug(`credentials: ${source}: using ${file}`);

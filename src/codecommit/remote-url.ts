@@ -55,7 +55,7 @@ export async function resolveRemoteUrl(ctx: Context, remoteUrl: string, fallback
     profile = netloc.slice(0, at);
     repository = netloc.slice(at + 1);
   }
-  const session = openSessionFor(ctx, profile);
+  const session = await openSessionFor(ctx, profile);
 
   let region: string;
   if (scheme === "codecommit") {
@@ -85,13 +85,13 @@ export async function resolveRemoteUrl(ctx: Context, remoteUrl: string, fallback
 }
 
 /** A profile named in the URL must exist; GRC lists the ones that do. */
-function openSessionFor(ctx: Context, profile: string | undefined): Session {
+async function openSessionFor(ctx: Context, profile: string | undefined): Promise<Session> {
   if (profile === undefined) return openSession(ctx, {});
   try {
-    return openSession(ctx, { profile });
+    return await openSession(ctx, { profile });
   } catch (e) {
     if (!(e instanceof ProfileNotFound)) throw e;
-    const available = Object.keys(openSession(ctx, {}).files.profiles);
+    const available = Object.keys((await openSession(ctx, {})).files.profiles);
     throw new UserError(
       `The following profile was not found: ${profile}. Available profiles are: ${available.join(", ")}. Either use one ` +
         `of the available profiles, or create an AWS CLI profile to use and then try again. For more information, see ` +

@@ -63,7 +63,7 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
     ...(await useHttpPathCheck(ctx, target)),
     ...binaryCheck(ctx, ours, target),
     ...regionCheck(target, opts),
-    ...(target.session ? ssoCheck(target.session) : []),
+    ...(target.session ? await ssoCheck(target.session) : []),
   ];
   let creds: Credentials | undefined;
   if (target.session) {
@@ -94,7 +94,7 @@ async function resolveTarget(ctx: Context, opts: DoctorOptions, entries: ConfigE
   let session: Session | undefined;
   let problem: Error | undefined;
   try {
-    session = openSession(ctx, { profile, region: opts.region, offline: !opts.network, debug: opts.debug });
+    session = await openSession(ctx, { profile, region: opts.region, offline: !opts.network, debug: opts.debug });
   } catch (e) {
     problem = e as Error;
   }
@@ -189,10 +189,10 @@ function regionCheck(target: Target, opts: DoctorOptions): Check[] {
 }
 
 /** An IAM Identity Center profile: whether its sign-in is valid, until when, and whether it renews itself. */
-function ssoCheck(session: Session): Check[] {
+async function ssoCheck(session: Session): Promise<Check[]> {
   let status;
   try {
-    status = ssoSessionStatus(session);
+    status = await ssoSessionStatus(session);
   } catch (e) {
     return [check("sso", "fail", (e as Error).message, "correct the file named above")];
   }

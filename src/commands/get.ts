@@ -39,7 +39,7 @@ export async function get(ctx: Context, opts: GetOptions): Promise<number> {
     );
   }
 
-  const session = openSession(ctx, opts);
+  const session = await openSession(ctx, opts);
   const debug = session.debug;
   const region = await requestRegion(session, host);
   debug(`region: ${region.name} (from ${region.source})`);

@@ -47,7 +47,7 @@ const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 const WAITING = "waiting for a sign-in in the browser";
 
 export async function login(ctx: Context, opts: LoginOptions): Promise<number> {
-  const session = openSession(ctx, { profile: opts.profile, debug: opts.debug });
+  const session = await openSession(ctx, { profile: opts.profile, debug: opts.debug });
   const target = ssoSignIn(session, opts.ssoSession);
   const tokenFile = ssoTokenFile(ctx.home, target);
   const label = target.sessionName ?? target.startUrl;
@@ -78,7 +78,7 @@ function writeLocked(session: Session, file: string, record: Record<string, Json
 
 /** The cached registration this flow may reuse, else a new one, saved for the next login (the CLI's and ours). */
 async function registration(session: Session, target: SsoSignIn, redirectUri: string | undefined): Promise<Registration> {
-  const reused = reusableRegistration(session.ctx.home, target, redirectUri !== undefined, session.ctx.now());
+  const reused = await reusableRegistration(session.ctx.home, target, redirectUri !== undefined, session.ctx.now());
   if (reused) {
     session.debug("sso: reusing the cached client registration");
     return reused;

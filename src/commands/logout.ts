@@ -17,15 +17,15 @@ export interface LogoutOptions {
 }
 
 export async function logout(ctx: Context, opts: LogoutOptions): Promise<number> {
-  const session = openSession(ctx, { profile: opts.profile, debug: opts.debug });
+  const session = await openSession(ctx, { profile: opts.profile, debug: opts.debug });
   const one = opts.profile !== undefined || opts.ssoSession !== undefined ? ssoSignIn(session, opts.ssoSession) : undefined;
   const tokens = one ? [ssoTokenFile(ctx.home, one)] : filesIn(ssoCacheDir(ctx.home));
   let removedTokens = 0;
   for (const file of tokens) {
-    if (!isToken(readJsonFile(file))) continue;
+    if (!isToken(await readJsonFile(file))) continue;
     // Under the refresh lock, so a `get` refreshing this token can't write it back after we delete it.
     const removed = await withFileLock(file, async () => {
-      const entry = readJsonFile(file);
+      const entry = await readJsonFile(file);
       if (!isToken(entry)) return false;
       if (typeof entry.region === "string" && entry.region && typeof entry.accessToken === "string") {
         await portalLogout(session, entry.region, entry.accessToken);
@@ -38,7 +38,7 @@ export async function logout(ctx: Context, opts: LogoutOptions): Promise<number>
   const credentials = one ? roleCacheFiles(session, one) : filesIn(join(ctx.home, ".aws", "cli", "cache"));
   let removedCredentials = 0;
   for (const file of credentials) {
-    if (readJsonFile(file)?.ProviderType !== "sso") continue;
+    if ((await readJsonFile(file))?.ProviderType !== "sso") continue;
     rmSync(file, { force: true });
     removedCredentials++;
   }

@@ -27,7 +27,7 @@ export async function url(ctx: Context, input: string | undefined, opts: Session
     }
     host = parsed.host;
     if (!isCodeCommitHost(host)) throw new UserError(`${host} is not a CodeCommit git endpoint`);
-    session = openSession(ctx, opts);
+    session = await openSession(ctx, opts);
     region = (await requestRegion(session, host)).name;
   } else {
     // As typed in a git remote; git itself strips "codecommit::" before the remote helper sees it.

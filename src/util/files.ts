@@ -1,7 +1,14 @@
 // Reading a file someone else may have replaced: a FIFO, /dev/zero behind a
 // symlink, a file of gigabytes. Links are followed (EKS token files are
 // `token -> ..data/token`); what they lead to is checked on the open descriptor.
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+
+// The open flags, read when first needed: the build loads src/'s named node:fs
+// imports lazily, which works only for functions (see build/options.ts).
+const openFlags = () => {
+  const { constants } = require("node:fs") as typeof import("node:fs");
+  return constants.O_RDONLY | constants.O_NONBLOCK;
+};
 
 /** Why a file was not read: a sentence for a person, never the content. */
 export class UnreadableFile extends Error {
@@ -27,7 +34,7 @@ export function sizeText(bytes: number): string {
 export function readRegularFile(path: string, maxBytes: number): Buffer {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, openFlags());
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // The system's own words ("ENOENT: no such file or directory, open '…'"), as before these checks.
@@ -68,4 +75,36 @@ export function readRegularFile(path: string, maxBytes: number): Buffer {
 /** The same as UTF-8 text. */
 export function readRegularText(path: string, maxBytes: number): string {
   return readRegularFile(path, maxBytes).toString("utf8");
+}
+
+/**
+ * readRegularFile's rules for the files every `get` reads (the config files,
+ * cache entries), through Bun.file so that start-up loads no node:fs: stat
+ * (links followed), regular files only, at most `maxBytes` read. The messages
+ * are our own, not the system's: callers treat every failure but "too-big" as
+ * "no file".
+ */
+export async function readSmallFile(path: string, maxBytes: number): Promise<Uint8Array> {
+  const file = Bun.file(path);
+  let size: number;
+  try {
+    const stat = await file.stat();
+    if (!stat.isFile()) throw new UnreadableFile(`${path} is not a regular file`, "not-regular");
+    size = stat.size;
+  } catch (e) {
+    if (e instanceof UnreadableFile) throw e;
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    throw new UnreadableFile(`${path} ${missing ? "does not exist" : "cannot be read"}`, missing ? "missing" : "unreadable");
+  }
+  const tooBig = () => new UnreadableFile(`${path} is larger than ${sizeText(maxBytes)}`, "too-big");
+  if (size > maxBytes) throw tooBig();
+  let bytes: Uint8Array;
+  try {
+    // One byte past the cap: a file that grew since the stat is still caught.
+    bytes = new Uint8Array(await file.slice(0, maxBytes + 1).arrayBuffer());
+  } catch {
+    throw new UnreadableFile(`${path} cannot be read`, "unreadable");
+  }
+  if (bytes.length > maxBytes) throw tooBig();
+  return bytes;
 }

@@ -43,9 +43,9 @@ function homeWith(files: Record<string, string | Uint8Array>): string {
   return home;
 }
 
-function loadError(env: Record<string, string>, home: string): UserError {
+async function loadError(env: Record<string, string>, home: string): Promise<UserError> {
   try {
-    loadConfigFiles(env, home, "linux");
+    await loadConfigFiles(env, home, "linux");
   } catch (e) {
     if (e instanceof UserError) return e;
     throw e;
@@ -55,7 +55,7 @@ function loadError(env: Record<string, string>, home: string): UserError {
 
 describe("loadConfigFiles matches botocore 1.43 Session.full_config", () => {
   for (const c of oracle.files) {
-    test(c.name, () => {
+    test(c.name, async () => {
       const home = tempDir("gcc-config-files-");
       for (const [rel, content] of Object.entries(c.files)) {
         const path = join(home, rel);
@@ -74,12 +74,12 @@ describe("loadConfigFiles matches botocore 1.43 Session.full_config", () => {
       expect(fromHome(paths.config)).toBe(c.configPath);
       expect(fromHome(paths.credentials)).toBe(c.credentialsPath);
       if (c.error) {
-        const err = loadError(env, home);
+        const err = await loadError(env, home);
         expect(err.message).toStartWith(`Unable to parse config file: ${c.error.path.replaceAll("{home}", home)} (line `);
         if (c.error.line !== undefined) expect(err.message).toContain(`(line ${c.error.line}: `);
         return;
       }
-      const got = loadConfigFiles(env, home, "linux");
+      const got = await loadConfigFiles(env, home, "linux");
       expect(got.configPath).toBe(paths.config);
       expect(got.credentialsPath).toBe(paths.credentials);
       expect(got.profiles).toEqual(c.profiles!);
@@ -93,21 +93,21 @@ describe("loadConfigFiles matches botocore 1.43 Session.full_config", () => {
 
 describe("each botocore parser case, as a config file and as a credentials file", () => {
   for (const c of oracle.ini) {
-    test(c.name, () => {
+    test(c.name, async () => {
       const config = homeWith({ ".aws/config": c.text });
       const credentials = homeWith({ ".aws/credentials": c.text });
       if (c.error) {
-        expect(() => loadConfigFiles({}, config, "linux")).toThrow(`Unable to parse config file: ${config}/.aws/config (line `);
-        expect(() => loadConfigFiles({}, credentials, "linux")).toThrow(
+        await expect(loadConfigFiles({}, config, "linux")).rejects.toThrow(`Unable to parse config file: ${config}/.aws/config (line `);
+        await expect(loadConfigFiles({}, credentials, "linux")).rejects.toThrow(
           `Unable to parse config file: ${credentials}/.aws/credentials (line `,
         );
         return;
       }
-      const fromConfig = loadConfigFiles({}, config, "linux");
+      const fromConfig = await loadConfigFiles({}, config, "linux");
       expect(Object.entries(fromConfig.configProfiles)).toEqual(c.profiles!);
       expect(Object.entries(fromConfig.ssoSessions)).toEqual(c.ssoSessions!);
       expect(Object.entries(fromConfig.services)).toEqual(c.services!);
-      expect(Object.entries(loadConfigFiles({}, credentials, "linux").credentialsProfiles)).toEqual(c.sections!);
+      expect(Object.entries((await loadConfigFiles({}, credentials, "linux")).credentialsProfiles)).toEqual(c.sections!);
     });
   }
 });
@@ -131,34 +131,34 @@ describe("configPaths", () => {
 });
 
 describe("loadConfigFiles", () => {
-  test("no files at all", () => {
-    const got = loadConfigFiles({}, tempDir("gcc-config-files-"), "linux");
+  test("no files at all", async () => {
+    const got = await loadConfigFiles({}, tempDir("gcc-config-files-"), "linux");
     expect(got.profiles).toEqual({});
     expect(got.configProfiles).toEqual({});
     expect(got.credentialsProfiles).toEqual({});
   });
 
-  test("an empty AWS_CONFIG_FILE reads no config file", () => {
+  test("an empty AWS_CONFIG_FILE reads no config file", async () => {
     const home = homeWith({ ".aws/config": "[default]\nregion = not-read\n" });
-    const got = loadConfigFiles({ AWS_CONFIG_FILE: "" }, home, "linux");
+    const got = await loadConfigFiles({ AWS_CONFIG_FILE: "" }, home, "linux");
     expect(got.configPath).toBe("");
     expect(got.profiles).toEqual({});
   });
 
-  test("credentials-file keys win, without changing the config-file view", () => {
+  test("credentials-file keys win, without changing the config-file view", async () => {
     const home = homeWith({
       ".aws/config": "[profile b]\nregion = us-west-2\noutput = json\n",
       ".aws/credentials": "[b]\nregion = eu-west-1\naws_access_key_id = AKID\n",
     });
-    const got = loadConfigFiles({}, home, "linux");
+    const got = await loadConfigFiles({}, home, "linux");
     expect(got.profiles.b).toEqual({ region: "eu-west-1", output: "json", aws_access_key_id: "AKID" });
     expect(got.configProfiles.b).toEqual({ region: "us-west-2", output: "json" });
     expect(got.credentialsProfiles.b).toEqual({ region: "eu-west-1", aws_access_key_id: "AKID" });
   });
 
-  test("profile names are plain keys", () => {
+  test("profile names are plain keys", async () => {
     const home = homeWith({ ".aws/config": "[profile __proto__]\nregion = x\n", ".aws/credentials": "[constructor]\nk = v\n" });
-    const got = loadConfigFiles({}, home, "linux");
+    const got = await loadConfigFiles({}, home, "linux");
     expect(Object.getPrototypeOf(got.profiles)).toBeNull();
     expect(Object.keys(got.profiles).sort()).toEqual(["__proto__", "constructor"]);
     expect(got.profiles["__proto__"]).toEqual({ region: "x" });
@@ -170,9 +170,9 @@ describe("loadConfigFiles", () => {
     ["a cut-off sequence at the end", Buffer.from("[default]\nk = \xe2\x82", "latin1"), 2, "not valid UTF-8"],
     ["a BOM", "\ufeff[default]\n", 1, "the file starts with a byte-order mark (save it as UTF-8 without BOM)"],
     ["a duplicate key", "[default]\nk = 1\nk = 2\n", 3, 'duplicate key "k" in section "default"'],
-  ])("the message names the file, line and reason: %s", (_name, content, line, reason) => {
+  ])("the message names the file, line and reason: %s", async (_name, content, line, reason) => {
     const home = homeWith({ ".aws/credentials": content });
-    expect(loadError({}, home).message).toBe(
+    expect((await loadError({}, home)).message).toBe(
       `Unable to parse config file: ${home}/.aws/credentials (line ${line}: ${reason})`,
     );
   });

@@ -38,12 +38,13 @@ describe("stsEndpoint", () => {
     ["dual-stack in China", "cn-north-1", { AWS_USE_DUALSTACK_ENDPOINT: "true" }, "", { url: "https://sts.cn-north-1.api.amazonwebservices.com.cn", signingRegion: "cn-north-1" }],
     ["configured: verbatim, signed for the region", "eu-west-3", { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:4566" }, "", { url: "http://127.0.0.1:4566", signingRegion: "eu-west-3" }],
   ];
-  test.each(cases)("%s", (_name, region, env, config, expected) => {
-    expect(stsEndpoint(session(env, config), region)).toEqual(expected);
+  test.each(cases)("%s", async (_name, region, env, config, expected) => {
+    expect(stsEndpoint(await session(env, config), region)).toEqual(expected);
   });
 
-  test("a configured endpoint needs a region", () => {
-    expect(() => stsEndpoint(session({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566" }), undefined)).toThrow("You must specify a region.");
+  test("a configured endpoint needs a region", async () => {
+    const s = await session({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566" });
+    expect(() => stsEndpoint(s, undefined)).toThrow("You must specify a region.");
   });
 });
 
@@ -65,18 +66,19 @@ describe("configuredEndpoint", () => {
     ["ignore_configured_endpoint_urls in the profile", ALL_ENV, `${PROFILE.replace("[default]\n", "[default]\nignore_configured_endpoint_urls = true\n")}`, "sts", undefined],
     ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=false beats the profile's true", { ...ALL_ENV, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "false" }, "[default]\nignore_configured_endpoint_urls = true\n", "sts", "http://env-sts"],
   ];
-  test.each(cases)("%s", (_name, env, config, service, expected) => {
-    expect(configuredEndpoint(session(env, config), service)).toBe(expected);
+  test.each(cases)("%s", async (_name, env, config, service, expected) => {
+    expect(configuredEndpoint(await session(env, config), service)).toBe(expected);
   });
 
-  test("the selected profile's settings count, not another's", () => {
+  test("the selected profile's settings count, not another's", async () => {
     const config = `[default]\nendpoint_url = http://default-endpoint\n[profile dev]\nendpoint_url = http://dev-endpoint\n`;
-    expect(configuredEndpoint(session({}, config, { profile: "dev" }), "sts")).toBe("http://dev-endpoint");
-    expect(configuredEndpoint(session({ AWS_PROFILE: "dev" }, config), "sts")).toBe("http://dev-endpoint");
+    expect(configuredEndpoint(await session({}, config, { profile: "dev" }), "sts")).toBe("http://dev-endpoint");
+    expect(configuredEndpoint(await session({ AWS_PROFILE: "dev" }, config), "sts")).toBe("http://dev-endpoint");
   });
 
-  test("a services section that does not exist: the CLI's message", () => {
-    expect(() => configuredEndpoint(session({}, "[default]\nservices = nope\n"), "sts")).toThrow(
+  test("a services section that does not exist: the CLI's message", async () => {
+    const s = await session({}, "[default]\nservices = nope\n");
+    expect(() => configuredEndpoint(s, "sts")).toThrow(
       'The profile is configured to use the services section but the "nope" services configuration does not exist.',
     );
   });

@@ -286,17 +286,17 @@ describe("imdsFor: the endpoint chosen from the settings (no request is sent)", 
     ["ec2_metadata_service_endpoint", {}, "[default]\nec2_metadata_service_endpoint = http://metadata.invalid/\n", "http://metadata.invalid/"],
     ["disabled", { AWS_EC2_METADATA_DISABLED: "true", AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "ipv6" }, undefined, null],
   ];
-  test.each(cases)("%s", (_name, env, config, base) => {
-    const client = imdsFor(session(env, config));
+  test.each(cases)("%s", async (_name, env, config, base) => {
+    const client = imdsFor(await session(env, config));
     expect(client === null ? null : client.base).toBe(base);
   });
 
-  test("timeout and attempts from the settings, with the defaults for nonsense", () => {
-    const tuned = imdsFor(session({ AWS_METADATA_SERVICE_TIMEOUT: "2", AWS_METADATA_SERVICE_NUM_ATTEMPTS: "3" }))!;
+  test("timeout and attempts from the settings, with the defaults for nonsense", async () => {
+    const tuned = imdsFor(await session({ AWS_METADATA_SERVICE_TIMEOUT: "2", AWS_METADATA_SERVICE_NUM_ATTEMPTS: "3" }))!;
     expect([tuned.timeoutMs, tuned.attempts]).toEqual([2000, 3]);
-    const fromConfig = imdsFor(session({}, "[default]\nmetadata_service_timeout = 0.5\nmetadata_service_num_attempts = 2\n"))!;
+    const fromConfig = imdsFor(await session({}, "[default]\nmetadata_service_timeout = 0.5\nmetadata_service_num_attempts = 2\n"))!;
     expect([fromConfig.timeoutMs, fromConfig.attempts]).toEqual([500, 2]);
-    const nonsense = imdsFor(session({ AWS_METADATA_SERVICE_TIMEOUT: "soon", AWS_METADATA_SERVICE_NUM_ATTEMPTS: "-1" }))!;
+    const nonsense = imdsFor(await session({ AWS_METADATA_SERVICE_TIMEOUT: "soon", AWS_METADATA_SERVICE_NUM_ATTEMPTS: "-1" }))!;
     expect([nonsense.timeoutMs, nonsense.attempts]).toEqual([1000, 1]);
   });
 });

@@ -265,7 +265,8 @@ test("the signin endpoint follows botocore's rule set", async () => {
   const { openSession } = await import("../../src/aws/session.ts");
   const { testContext } = await import("../support/cli.ts");
   const home = tempHome({ config: "[default]\n[profile fips]\nuse_fips_endpoint = true\n" });
-  const s = (profile = "default") => openSession(testContext(baseEnv(home)), { profile });
+  const sessions = { default: await openSession(testContext(baseEnv(home)), { profile: "default" }), fips: await openSession(testContext(baseEnv(home)), { profile: "fips" }) };
+  const s = (profile: keyof typeof sessions = "default") => sessions[profile];
   expect(signinEndpoint(s(), "us-east-1")).toBe("https://us-east-1.signin.aws.amazon.com");
   expect(signinEndpoint(s(), "cn-north-1")).toBe("https://cn-north-1.signin.amazonaws.cn");
   expect(signinEndpoint(s(), "us-gov-west-1")).toBe("https://us-gov-west-1.signin.amazonaws-us-gov.com");

@@ -20,8 +20,8 @@ const LEGACY_TOKEN = "79e435d7a515078e81c9dffc35f38d5687ebd3a7.json"; // sha1(LE
 const NOW = new Date("2026-11-27T12:00:00Z");
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString().replace(/\.000Z$/, "Z");
 
-function status(home: string, profile: string) {
-  return ssoSessionStatus(openSession(testContext(baseEnv(home), { now: () => NOW }), { profile }));
+async function status(home: string, profile: string) {
+  return ssoSessionStatus(await openSession(testContext(baseEnv(home), { now: () => NOW }), { profile }));
 }
 
 function token(home: string, file: string, fields: Record<string, unknown>) {
@@ -33,14 +33,14 @@ function token(home: string, file: string, fields: Record<string, unknown>) {
 const REFRESHABLE = { clientId: "c", clientSecret: "s", refreshToken: "r", registrationExpiresAt: at(60 * 24 * 30) };
 
 describe("ssoSessionStatus", () => {
-  test("a profile that doesn't use IAM Identity Center: undefined", () => {
-    expect(status(tempHome({ config: CONFIG }), "keys")).toBeUndefined();
+  test("a profile that doesn't use IAM Identity Center: undefined", async () => {
+    expect(await status(tempHome({ config: CONFIG }), "keys")).toBeUndefined();
   });
 
-  test("an sso-session with a valid, refreshable token", () => {
+  test("an sso-session with a valid, refreshable token", async () => {
     const home = tempHome({ config: CONFIG });
     token(home, CORP_TOKEN, { expiresAt: at(90), ...REFRESHABLE });
-    expect(status(home, "dev")).toEqual({
+    expect(await status(home, "dev")).toEqual({
       session: "corp",
       startUrl: SESSION_URL,
       tokenFile: join(home, ".aws", "sso", "cache", CORP_TOKEN),
@@ -51,27 +51,27 @@ describe("ssoSessionStatus", () => {
     });
   });
 
-  test("expired, and refreshable only while the registration lasts", () => {
+  test("expired, and refreshable only while the registration lasts", async () => {
     const home = tempHome({ config: CONFIG });
     token(home, CORP_TOKEN, { expiresAt: at(-5), ...REFRESHABLE });
-    expect(status(home, "dev")).toMatchObject({ valid: false, expiresAt: new Date(at(-5)), canRefresh: true });
+    expect(await status(home, "dev")).toMatchObject({ valid: false, expiresAt: new Date(at(-5)), canRefresh: true });
     token(home, CORP_TOKEN, { expiresAt: at(-5), ...REFRESHABLE, registrationExpiresAt: at(-1) });
-    expect(status(home, "dev")).toMatchObject({ valid: false, canRefresh: false });
+    expect(await status(home, "dev")).toMatchObject({ valid: false, canRefresh: false });
     token(home, CORP_TOKEN, { expiresAt: at(30) });
-    expect(status(home, "dev")).toMatchObject({ valid: true, canRefresh: false });
+    expect(await status(home, "dev")).toMatchObject({ valid: true, canRefresh: false });
   });
 
-  test("no token yet, or one that isn't a token", () => {
+  test("no token yet, or one that isn't a token", async () => {
     const home = tempHome({ config: CONFIG });
-    expect(status(home, "dev")).toMatchObject({ session: "corp", valid: false, expiresAt: undefined, canRefresh: false });
+    expect(await status(home, "dev")).toMatchObject({ session: "corp", valid: false, expiresAt: undefined, canRefresh: false });
     token(home, CORP_TOKEN, { accessToken: undefined, expiresAt: at(30) });
-    expect(status(home, "dev")).toMatchObject({ valid: false, expiresAt: undefined });
+    expect(await status(home, "dev")).toMatchObject({ valid: false, expiresAt: undefined });
   });
 
-  test("a legacy profile is named by its start URL and never refreshes", () => {
+  test("a legacy profile is named by its start URL and never refreshes", async () => {
     const home = tempHome({ config: CONFIG });
     token(home, LEGACY_TOKEN, { startUrl: LEGACY_URL, region: "us-east-1", expiresAt: at(30), ...REFRESHABLE });
-    expect(status(home, "legacy")).toEqual({
+    expect(await status(home, "legacy")).toEqual({
       session: LEGACY_URL,
       startUrl: LEGACY_URL,
       tokenFile: join(home, ".aws", "sso", "cache", LEGACY_TOKEN),

@@ -94,13 +94,13 @@ export async function fromAssumeRole(
   // warning), rather than asking at once for a second code, which a TOTP device can't give anyway.
   if (refresh && mfaSerial !== undefined) return undefined;
 
-  const fromCache = () => (refresh ? undefined : cachedCredentials(cacheFile, session, "assume-role"));
-  const hit = fromCache();
+  const fromCache = async () => (refresh ? undefined : cachedCredentials(cacheFile, session, "assume-role"));
+  const hit = await fromCache();
   if (hit) return hit;
 
   // One STS call (and one MFA prompt) among concurrent helpers: the others wait, then hit the cache.
   return withFileLock(cacheFile, async (lock) => {
-    const again = fromCache();
+    const again = await fromCache();
     if (again) return again;
     const sourceCreds = await sourceCredentials(session, source);
     const call: Record<string, string> = { ...params, RoleSessionName: params.RoleSessionName ?? defaultSessionName(session) };

@@ -57,8 +57,8 @@ function credentialsOf(raw: Record<string, unknown>): Credentials | undefined {
   return unsafeField(creds) === undefined ? creds : undefined;
 }
 
-function readEntry(file: string, profileName: string): Entry {
-  const raw = readJsonFile(file);
+async function readEntry(file: string, profileName: string): Promise<Entry> {
+  const raw = await readJsonFile(file);
   if (!raw) {
     throw new UserError(`Error loading login session token: ${file} does not exist or is not JSON. Run: aws login --profile ${profileName}`);
   }
@@ -72,11 +72,11 @@ const fresh = (e: Entry, now: Date) => e.creds.expiration!.getTime() - now.getTi
 export async function fromLogin(session: Session, profileName: string): Promise<Credentials> {
   const name = setting(session.files.profiles[profileName], "login_session")!;
   const file = loginCacheFile(session, name);
-  const entry = readEntry(file, profileName);
+  const entry = await readEntry(file, profileName);
   if (fresh(entry, session.ctx.now())) return entry.creds;
   // Refresh tokens rotate: two helpers refreshing at once would leave one of them with a spent token.
   return withFileLock(file, async () => {
-    const current = readEntry(file, profileName); // another helper may have refreshed it while we waited
+    const current = await readEntry(file, profileName); // another helper may have refreshed it while we waited
     if (fresh(current, session.ctx.now())) return current.creds;
     return refresh(session, current, profileName);
   }, { waitMs: 60_000, what: `refreshing the login session ${name}`, notice: session.notice, debug: session.debug });

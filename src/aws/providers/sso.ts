@@ -67,8 +67,8 @@ interface Token {
 }
 
 /** botocore's SSOTokenLoader texts: a missing token is named by its session, an invalid one by its start URL. */
-function readToken(file: string, cfg: SsoConfig): Token {
-  const raw = readJsonFile(file);
+async function readToken(file: string, cfg: SsoConfig): Promise<Token> {
+  const raw = await readJsonFile(file);
   if (!raw) throw new UserError(`Error loading SSO Token: Token for ${cfg.sessionName ?? cfg.startUrl} does not exist. Run: ${cfg.login}`);
   const expiresAt = typeof raw.expiresAt === "string" ? parseExpiration(raw.expiresAt) : undefined;
   if (typeof raw.accessToken !== "string" || !expiresAt) {
@@ -85,10 +85,10 @@ function readToken(file: string, cfg: SsoConfig): Token {
 async function sessionToken(session: Session, cfg: SsoConfig, file: string): Promise<Token> {
   const label = cfg.sessionName ?? cfg.startUrl;
   const fresh = (t: Token) => t.expiresAt.getTime() - session.ctx.now().getTime() >= REFRESH_WINDOW_MS;
-  let token = readToken(file, cfg);
+  let token = await readToken(file, cfg);
   if (fresh(token) || cfg.sessionName === undefined) return token;
   return withFileLock(file, async () => {
-    token = readToken(file, cfg); // another helper may have refreshed it while we waited
+    token = await readToken(file, cfg); // another helper may have refreshed it while we waited
     if (fresh(token)) return token;
     const r = token.raw;
     if (!canRefresh(r, session.ctx.now())) return token;
@@ -144,11 +144,11 @@ export async function fromSso(session: Session, profileName: string, refresh: bo
   else keyArgs.startUrl = cfg.startUrl;
   const cacheFile = cliCacheFile(session.ctx.home, keyArgs, true);
   // Like CLI v2, cached role credentials are used before the token is even looked at.
-  const hit = refresh ? undefined : cachedCredentials(cacheFile, session, "sso");
+  const hit = refresh ? undefined : await cachedCredentials(cacheFile, session, "sso");
   if (hit) return hit;
 
   const tokenFile = ssoTokenFile(session.ctx.home, cfg);
-  const token = cfg.sessionName !== undefined ? await sessionToken(session, cfg, tokenFile) : readToken(tokenFile, cfg);
+  const token = cfg.sessionName !== undefined ? await sessionToken(session, cfg, tokenFile) : await readToken(tokenFile, cfg);
   if (token.expiresAt <= session.ctx.now()) {
     throw new UserError(
       cfg.sessionName !== undefined

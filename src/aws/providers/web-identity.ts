@@ -36,7 +36,7 @@ export async function fromWebIdentity(
   const keyArgs: Record<string, string> = { RoleArn: roleArn };
   if (sessionName) keyArgs.RoleSessionName = sessionName;
   const cacheFile = cliCacheFile(session.ctx.home, keyArgs);
-  const hit = refresh ? undefined : cachedCredentials(cacheFile, session, "assume-role-with-web-identity");
+  const hit = refresh ? undefined : await cachedCredentials(cacheFile, session, "assume-role-with-web-identity");
   if (hit) return hit;
 
   // Re-read on every call: the platform rotates the token file underneath us. Sent verbatim, as botocore does.
