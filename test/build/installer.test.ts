@@ -9,10 +9,12 @@ import { chmod, link, lstat, mkdir, readdir, readlink, symlink, writeFile } from
 import { join } from "node:path";
 import pkg from "../../package.json";
 import { assetName, pack, type Target } from "../../build/release.ts";
+import { MAN_PAGE } from "../../build/man.ts";
 import {
   buildRelease,
   removeTempDirs,
   requireTools,
+  requireFile,
   ROOT,
   run,
   serveReleases,
@@ -36,6 +38,9 @@ function fakeBinary(target: Target): Uint8Array<ArrayBuffer> {
   );
 }
 
+const FAKE_PAGE = '.TH GIT-CREDENTIAL-CODECOMMIT 1 "2000-01-01" "fake"\n';
+let realPage = "";
+
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 
 let server: ReturnType<typeof serveReleases>;
@@ -47,13 +52,14 @@ beforeAll(async () => {
   requireTools("dash", "busybox", "shellcheck", "curl");
   const build = await tempDir("installer-build");
   await buildRelease(build, ["linux-x64"]);
+  realPage = await Bun.file(join(build, "bin", MAN_PAGE)).text();
 
   const releases = await tempDir("installer-releases");
   const good = join(releases, TAG);
   await mkdir(good);
   await link(join(build, "out", assetName("linux-x64")), join(good, assetName("linux-x64")));
   for (const t of ["linux-x64-musl", "darwin-arm64"] as const) {
-    await Bun.write(join(good, assetName(t)), pack(t, fakeBinary(t)));
+    await Bun.write(join(good, assetName(t)), pack(t, fakeBinary(t), new TextEncoder().encode(FAKE_PAGE)));
   }
   let sums = "";
   for (const f of (await readdir(good)).sort()) sums += `${sha256(await Bun.file(join(good, f)).bytes())}  ${f}\n`;
@@ -134,7 +140,13 @@ async function listing(dir: string): Promise<string[] | "absent"> {
   }
 }
 
-async function expectInstalled(dir: string, versionText: RegExp) {
+/** Where install.sh puts the manual page for an install folder `<prefix>/bin`. */
+const manDir = (dir: string) => join(dir, "..", "share", "man", "man1");
+
+async function expectInstalled(dir: string, versionText: RegExp, page = FAKE_PAGE) {
+  expect(await listing(manDir(dir))).toEqual([MAN_PAGE]);
+  expect((await lstat(join(manDir(dir), MAN_PAGE))).mode & 0o777).toBe(0o644);
+  expect(await Bun.file(join(manDir(dir), MAN_PAGE)).text()).toBe(page);
   expect(await listing(dir)).toEqual([NAME, "git-remote-codecommit"]);
   expect((await lstat(join(dir, "git-remote-codecommit"))).isSymbolicLink()).toBe(true);
   expect(await readlink(join(dir, "git-remote-codecommit"))).toBe(NAME);
@@ -188,8 +200,9 @@ describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("install
           expect(r.stderr).toBe("");
           expect(r.code).toBe(0);
           expect(r.requests).toEqual([`/download/${TAG}/SHA256SUMS`, `/download/${TAG}/${assetName("linux-x64")}`]);
-          await expectInstalled(r.dir, realVersion);
+          await expectInstalled(r.dir, realVersion, realPage);
           expect(r.stdout).toContain(`installed ${NAME} ${pkg.version} (`);
+          expect(r.stdout).toContain(`installed the manual page as ${manDir(r.dir).replace("/bin/../", "/")}/${MAN_PAGE} (man ${NAME}, or git credential-codecommit --help)\n`);
           expect(r.stdout).toContain(`${r.dir} is not on your PATH`);
         }
       }, 60_000);
@@ -206,7 +219,7 @@ describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("install
           `/latest/download/${assetName("linux-x64")}`,
           `/download/${TAG}/${assetName("linux-x64")}`,
         ]);
-        await expectInstalled(again.dir, realVersion);
+        await expectInstalled(again.dir, realVersion, realPage);
         expect(again.stdout).not.toContain("not on your PATH");
       }, 60_000);
 
@@ -266,7 +279,7 @@ describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("install
         expect(await Bun.file(log).text()).toBe("setup setup\n");
       });
 
-      test("--uninstall removes exactly the two names it installed", async () => {
+      test("--uninstall removes exactly the two names and the manual page it installed", async () => {
         const home = await tempDir("uninstall");
         const dir = join(home, "bin");
         await mkdir(dir);
@@ -280,6 +293,8 @@ describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("install
         expect(r.code).toBe(0);
         expect(r.requests).toEqual([]);
         expect(await listing(dir)).toEqual([`${NAME}.bak`, "other-tool"]);
+        expect(await listing(manDir(dir))).toEqual([]);
+        expect(r.stdout).toContain(`removed ${manDir(dir).replace("/bin/../", "/")}/${MAN_PAGE}\n`);
 
         const again = await installer(shell, { dir, args: ["--uninstall"] });
         expect(again.code).toBe(0);
@@ -323,6 +338,67 @@ describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("install
       });
     });
   }
+
+  test("an install folder not ending in /bin gets the manual page in <folder>/share/man/man1, and loses it on --uninstall", async () => {
+    const dir = join(await tempDir("opt"), "gcc");
+    const r = await installer(SHELLS.dash!, { dir, shims: { ldd: LDD_MUSL } });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(await listing(dir)).toEqual([NAME, "git-remote-codecommit", "share"]);
+    expect(await Bun.file(join(dir, "share", "man", "man1", MAN_PAGE)).text()).toBe(FAKE_PAGE);
+    const gone = await installer(SHELLS.dash!, { dir, args: ["--uninstall"] });
+    expect(gone.code).toBe(0);
+    expect(await listing(join(dir, "share", "man", "man1"))).toEqual([]);
+    expect(await listing(dir)).toEqual(["share"]);
+  });
+
+  test("git credential-codecommit --help opens the installed page, found by man from PATH alone", async () => {
+    const r = await installer(SHELLS.dash!, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: TAG } });
+    expect(r.code).toBe(0);
+    // git hands the page name to man.<tool>.cmd; this viewer records where man finds it.
+    const tools = await tempDir("viewer");
+    const log = join(tools, "asked");
+    await writeFile(join(tools, "viewer"), `#!/bin/sh\nprintf '%s\\n' "$*" > '${log}'\nman -w "$@" >> '${log}' 2>&1\n`);
+    await chmod(join(tools, "viewer"), 0o755);
+    const home = join(r.dir, "..");
+    const git = await run(["git", "-c", "man.viewer=rec", "-c", `man.rec.cmd=${join(tools, "viewer")}`, "credential-codecommit", "--help"], {
+      env: { HOME: home, PATH: `${r.dir}:${process.env.PATH ?? "/usr/bin:/bin"}`, GIT_CONFIG_NOSYSTEM: "1" },
+    });
+    expect({ code: git.code, stderr: git.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(await Bun.file(log).text()).toBe(`${NAME}\n${join(manDir(r.dir).replace("/bin/..", ""), MAN_PAGE)}\n`);
+    // And man renders it without a warning.
+    const shown = await run(["man", "-l", join(manDir(r.dir), MAN_PAGE)], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", MANWIDTH: "80" } });
+    expect({ code: shown.code, stderr: shown.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(shown.stdout.replace(/\s+/g, " ")).toContain("NAME git-credential-codecommit, git-remote-codecommit - git credential helper and remote helper for AWS CodeCommit");
+  }, 30_000);
+
+  describe("--from a checkout's build (npm run build)", () => {
+    const dist = join(ROOT, "dist");
+    beforeAll(() => {
+      requireFile(join(dist, NAME), "run npm run build");
+      requireFile(join(dist, MAN_PAGE), "run npm run build");
+    });
+
+    test("installs the built binary, the git-remote-codecommit link and the manual page as a release does; --uninstall removes them", async () => {
+      for (const args of [["--from", dist], [`--from=${dist}`]]) {
+        const r = await installer(SHELLS.dash!, { args });
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+        expect(r.requests).toEqual([]);
+        expect(r.stdout).toStartWith(`installing the build in ${dist}\ninstalled ${NAME} ${pkg.version} (`);
+        await expectInstalled(r.dir, realVersion, await Bun.file(join(dist, MAN_PAGE)).text());
+        expect(await sha256(await Bun.file(join(r.dir, NAME)).bytes())).toBe(sha256(await Bun.file(join(dist, NAME)).bytes()));
+        const gone = await installer(SHELLS.dash!, { dir: r.dir, args: ["--uninstall"] });
+        expect(gone.code).toBe(0);
+        expect(await listing(r.dir)).toEqual([]);
+        expect(await listing(manDir(r.dir))).toEqual([]);
+      }
+    }, 60_000);
+
+    test("refuses a folder without a build, or no folder, in one line", async () => {
+      const empty = await tempDir("empty");
+      await expectRefused(await installer(SHELLS.dash!, { args: ["--from", empty] }), new RegExp(`${empty}/? has no ${NAME}: build it first with npm run build`));
+      await expectRefused(await installer(SHELLS.dash!, { args: ["--from"] }), /--from needs a folder, e\.g\. --from dist/);
+    });
+  });
 
   test("refuses when no SHA-256 tool is available", async () => {
     const r = await installer(SHELLS["busybox sh"]!, { path: busyboxNoSha });
