@@ -6,10 +6,10 @@ import { existsSync } from "node:fs";
 import type { Context } from "../context.ts";
 import { ConnectionError, NetworkNeeded, ProfileNotFound, ServiceError, UserError } from "../errors.ts";
 import { COMMIT, NAME, VERSION } from "../version.ts";
-import { atLeast, configEntries, effectiveHelpers, gitVersion, MIN_GIT, regexLiteral, runGit, type ConfigEntry, type HelperEntry } from "../git/config.ts";
+import { atLeast, configEntries, effectiveHelpers, gitVersion, helperRuns, credentialKey, MIN_GIT, regexLiteral, runGit, sameEntry, type ConfigEntry, type HelperEntry } from "../git/config.ts";
 import { ourHelper } from "../git/helper-line.ts";
 import { isCodeCommitHost } from "../codecommit/host.ts";
-import { AWS_CLI_HELPER } from "../codecommit/patterns.ts";
+import { AWS_CLI_HELPER, exampleUrl } from "../codecommit/patterns.ts";
 import { hostOrSessionRegion } from "../codecommit/region.ts";
 import { openSession, type Session } from "../aws/session.ts";
 import { sessionRegion, type Region } from "../aws/region.ts";
@@ -73,8 +73,6 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
   return render(ctx, checks, opts.json);
 }
 
-const endpoint = (region: string) => `https://git-codecommit.${region}.amazonaws.com/v1/repos/example`;
-
 function optionOf(args: string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
   return i === -1 ? undefined : args[i + 1];
@@ -87,7 +85,7 @@ function optionOf(args: string[], flag: string): string | undefined {
  */
 async function resolveTarget(ctx: Context, opts: DoctorOptions, entries: ConfigEntry[]): Promise<Target> {
   const helperFor = (url: string) => effectiveHelpers(entries, url).map((h) => ourHelper(h.value)).find(Boolean);
-  const helper = helperFor(opts.url ?? endpoint(opts.region ?? "us-east-1"));
+  const helper = helperFor(opts.url ?? exampleUrl(opts.region));
   const profile = opts.profile ?? (helper && optionOf(helper.args, "--profile"));
   let session: Session | undefined;
   let problem: Error | undefined;
@@ -96,7 +94,7 @@ async function resolveTarget(ctx: Context, opts: DoctorOptions, entries: ConfigE
   } catch (e) {
     problem = e as Error;
   }
-  const url = opts.url ?? endpoint(configuredRegion(session) ?? "us-east-1");
+  const url = opts.url ?? exampleUrl(configuredRegion(session));
   const { host, origin } = repositoryUrl(url);
   const setupFix = `${NAME} setup${isCodeCommitHost(host) && !/:\d+$/.test(host) ? "" : ` --url ${origin}`}`;
   let region: Region | undefined;
@@ -150,9 +148,13 @@ function helperChecks(entries: ConfigEntry[], helpers: HelperEntry[], ours: Help
       );
     }
   }
-  const same = (a: ConfigEntry, b: ConfigEntry) => a.origin === b.origin && a.key === b.key && a.value === b.value;
-  for (const e of entries.filter((e) => AWS_CLI_HELPER.test(e.value) && !helpers.some((h) => same(h, e)))) {
-    checks.push(check("migration", "warn", `an AWS CLI credential-helper setting is still configured: ${e.key} (${e.origin})`, `${NAME} setup --replace`));
+  for (const e of entries.filter((e) => AWS_CLI_HELPER.test(e.value) && !helpers.some((h) => sameEntry(h, e)))) {
+    // The same rule as setup's report: one that runs for other CodeCommit URLs (its own section's) fails too.
+    checks.push(
+      helperRuns(entries, e, target.url)
+        ? check("helper", "fail", `git also runs the AWS CLI's helper "${e.value}" (${e.origin}) for ${credentialKey(e.key)!.url} URLs`, `${NAME} setup --replace`)
+        : check("migration", "warn", `an AWS CLI credential-helper setting is still configured: ${e.key} (${e.origin})`, `${NAME} setup --replace`),
+    );
   }
   return checks;
 }
