@@ -1,7 +1,9 @@
 // What a person at a terminal sees: help for each command, answers for typos
 // and for the credential operations, and --debug's reason for every decline.
 import { describe, expect, test } from "bun:test";
-import { COMMANDS, USAGE } from "../src/cli.ts";
+import { COMMANDS, usage } from "../src/cli.ts";
+
+const USAGE = usage();
 import { baseEnv, RUNNERS } from "./support/cli.ts";
 import { tempHome } from "./support/home.ts";
 
@@ -133,4 +135,11 @@ Example:
     const request = REQUEST.replace("https", "http");
     for (const args of [["get"], ["--debug", "get"]]) expect(await runCli(args, { env: env(), stdin: request })).toEqual({ code: 0, stdout: "", stderr: line });
   });
+});
+
+test("the binary with /dev/null as stdin (not a terminal) reads and ignores an unknown operation", async () => {
+  const { BINARY } = await import("./support/cli.ts");
+  const proc = Bun.spawn([BINARY, "setpu"], { env: baseEnv(tempHome()), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: "", stderr: "" });
 });
