@@ -57,7 +57,7 @@ export const COMMANDS: CommandHelp[] = [
   },
   {
     names: ["doctor"],
-    usage: "doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json]",
+    usage: "doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json] [--debug]",
     summary: "check git's configuration, credentials and region; say how to fix problems",
     options: [
       PROFILE,
@@ -71,7 +71,7 @@ export const COMMANDS: CommandHelp[] = [
   },
   {
     names: ["url"],
-    usage: "url [--profile NAME] [--region REGION] <https or codecommit URL>",
+    usage: "url [--profile NAME] [--region REGION] [--debug] <https or codecommit URL>",
     summary: "print a signed https://user:password@… URL (a secret for ~15 minutes) for tools without helpers",
     options: [PROFILE, REGION, DEBUG],
     example: `${NAME} url codecommit::us-east-1://my-repo`,

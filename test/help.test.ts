@@ -29,6 +29,15 @@ describe.each(RUNNERS)("help and declines (%s)", (_kind, runCli) => {
     );
   });
 
+  test("each option's names are the ones its flags show, and each is in its command's usage line", () => {
+    for (const c of COMMANDS) {
+      for (const o of c.options) {
+        expect({ flags: o.flags, names: o.names }).toEqual({ flags: o.flags, names: [...o.flags.matchAll(/--([a-z-]+)/g)].map((m) => m[1]!) });
+        for (const name of o.names) expect({ usage: c.usage, has: c.usage.includes(`--${name}`) }).toEqual({ usage: c.usage, has: true });
+      }
+    }
+  });
+
   for (const c of COMMANDS.filter((c) => c.names[0] !== "help")) {
     test(`${c.names.join("/")}: help NAME, NAME --help and NAME -h print its usage, options and example`, async () => {
       for (const name of c.names) {
@@ -51,7 +60,7 @@ describe.each(RUNNERS)("help and declines (%s)", (_kind, runCli) => {
   test("doctor's help, in full", async () => {
     const r = await runCli(["doctor", "--help"], { env: env() });
     expect(r.stdout).toBe(
-      `usage: ${NAME} doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json]
+      `usage: ${NAME} doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json] [--debug]
 
 Check git's configuration, credentials and region; say how to fix problems.
 
