@@ -25,6 +25,7 @@ const INSTALL_SH = join(ROOT, "install.sh");
 const TAG = `v${pkg.version}`;
 const TAMPERED_TAG = "v6.6.6";
 const MISLABELLED_TAG = "v0.0.1";
+const PAGELESS_TAG = "v0.0.9";
 const NAME = "git-credential-codecommit";
 
 const UNAME_LINUX_X64 = "#!/bin/sh\ncase $1 in -m) echo x86_64 ;; *) echo Linux ;; esac\n";
@@ -79,6 +80,14 @@ beforeAll(async () => {
   await link(join(good, assetName("linux-x64")), join(mislabelled, assetName("linux-x64")));
   const realHash = sums.split("\n").find((l) => l.endsWith(`  ${assetName("linux-x64")}`))!.split(" ")[0];
   await Bun.write(join(mislabelled, "SHA256SUMS"), `${realHash}  ${assetName("linux-x64")}.sig\n`);
+
+  // A release from before the manual page: the archive holds the binary alone.
+  const pageless = join(releases, PAGELESS_TAG);
+  await mkdir(join(pageless, "stage"), { recursive: true });
+  await writeFile(join(pageless, "stage", NAME), fakeBinary("linux-x64"), { mode: 0o755 });
+  const packed = await run(["tar", "-czf", join(pageless, assetName("linux-x64")), "-C", join(pageless, "stage"), NAME]);
+  if (packed.code !== 0) throw new Error(packed.stderr);
+  await Bun.write(join(pageless, "SHA256SUMS"), `${sha256(await Bun.file(join(pageless, assetName("linux-x64"))).bytes())}  ${assetName("linux-x64")}\n`);
 
   server = serveReleases(releases, TAG);
 
@@ -222,6 +231,14 @@ describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("install
         await expectInstalled(again.dir, realVersion, realPage);
         expect(again.stdout).not.toContain("not on your PATH");
       }, 60_000);
+
+      test("installs a release from before the manual page, without one", async () => {
+        const r = await installer(shell, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: PAGELESS_TAG } });
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+        expect(await listing(r.dir)).toEqual([NAME, "git-remote-codecommit"]);
+        expect(await listing(manDir(r.dir))).toBe("absent");
+        expect(r.stdout).not.toContain("manual page");
+      });
 
       test("refuses a tampered archive and installs nothing", async () => {
         const r = await installer(shell, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: TAMPERED_TAG } });
