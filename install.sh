@@ -6,10 +6,13 @@
 #   curl -fsSL https://github.com/git-credential-codecommit/git-credential-codecommit/releases/latest/download/install.sh | sh
 #   curl -fsSL .../install.sh | sh -s -- --setup      # then configure git
 #   sh install.sh --uninstall
+#   npm run build && sh install.sh --from dist          # from a checkout
 #
 # Flags:
 #   --setup       run `git-credential-codecommit setup` after installing
-#   --uninstall   remove what this script installs (the two names below), nothing else
+#   --from DIR    install the binary and manual page built in DIR (`npm run build`
+#                 makes them in dist/) instead of downloading a release
+#   --uninstall   remove what this script installs (the files below), nothing else
 #   --help        show this text
 #
 # Settings, from the environment only:
@@ -20,12 +23,16 @@
 #                                          <base>/latest/download/<asset> for the latest
 #   GIT_CREDENTIAL_CODECOMMIT_INSTALL_DIR  where to install (default: ~/.local/bin)
 #
+# The manual page goes to <prefix>/share/man/man1 when the install folder is
+# <prefix>/bin (so ~/.local/share/man/man1, which man-db finds from PATH), and
+# to <folder>/share/man/man1 otherwise (man-db looks there too).
+#
 # What it does: picks the archive for this OS and CPU (musl builds on Alpine and
 # other musl systems; the arm64 build on Apple silicon even under Rosetta),
 # downloads it and SHA256SUMS from the same release, refuses to go on unless the
 # archive's SHA-256 matches its line in SHA256SUMS, checks that the binary runs,
 # then moves it into place in one step and adds git-remote-codecommit as a
-# second name for it. It never uses sudo and never asks questions.
+# second name for it, and the manual page. It never uses sudo and never asks questions.
 #
 # Everything happens inside functions and the last line calls them, so a
 # download cut short runs nothing.
@@ -57,13 +64,16 @@ have() {
 
 print_usage() {
     cat <<EOF
-usage: install.sh [--setup | --uninstall | --help]
+usage: install.sh [--setup] [--from DIR] | --uninstall | --help
 
 Installs $NAME (and the name $REMOTE_NAME) into
-GIT_CREDENTIAL_CODECOMMIT_INSTALL_DIR (default ~/.local/bin).
+GIT_CREDENTIAL_CODECOMMIT_INSTALL_DIR (default ~/.local/bin), and its manual
+page into ../share/man/man1 beside that folder (share/man/man1 inside it when
+it does not end in /bin).
 
   --setup       run \`$NAME setup\` after installing
-  --uninstall   remove the two installed names and nothing else
+  --from DIR    install what \`npm run build\` made in DIR (e.g. dist) instead of a release
+  --uninstall   remove the installed names and manual page, nothing else
   --help        show this help
 
 Settings (environment):
@@ -81,6 +91,15 @@ install_dir() {
     else
         return 1
     fi
+}
+
+# The folder for the manual page, beside the install folder (see the top of this file).
+man_dir() {
+    man_base=$(printf '%s\n' "$1" | sed 's:/*$::')
+    case $man_base in
+        */bin) printf '%s\n' "${man_base%/bin}/share/man/man1" ;;
+        *) printf '%s\n' "$man_base/share/man/man1" ;;
+    esac
 }
 
 is_musl() {
@@ -206,17 +225,12 @@ cleanup() {
     if [ -n "${tmp:-}" ]; then rm -rf "$tmp"; fi
 }
 
-do_install() {
-    run_setup=$1
+# Downloads and verifies the release archive, and unpacks it into $tmp/unpacked.
+stage_release() {
     detect_target
     resolve_release
-    dir=$(install_dir) || die "HOME is not set; set GIT_CREDENTIAL_CODECOMMIT_INSTALL_DIR"
     have tar || die "tar is not installed"
-
     asset="$NAME-$target.tar.gz"
-    tmp=$(mktemp -d 2>/dev/null || mktemp -d -t "$NAME") || die "cannot create a temporary directory"
-    trap cleanup EXIT
-    trap 'exit 1' HUP INT TERM
 
     say "downloading $asset ($release_label) from $release_url"
     download "$release_url/SHA256SUMS" "$tmp/SHA256SUMS"
@@ -228,6 +242,30 @@ do_install() {
         die "cannot unpack $asset"
     fi
     [ -f "$tmp/unpacked/$NAME" ] || die "$asset does not contain $NAME"
+    # Releases before the manual page have none: the binary installs without it.
+    tar -xzf "$tmp/$asset" -C "$tmp/unpacked" "$NAME.1" 2>/dev/null || rm -f "$tmp/unpacked/$NAME.1"
+}
+
+# Copies a local build (npm run build) into $tmp/unpacked, the same layout a release unpacks to.
+stage_local() {
+    [ -f "$1/$NAME" ] || die "$1 has no $NAME: build it first with npm run build"
+    [ -f "$1/$NAME.1" ] || die "$1 has no $NAME.1: build it first with npm run build"
+    { mkdir -p "$tmp/unpacked" && cp "$1/$NAME" "$1/$NAME.1" "$tmp/unpacked/"; } || die "cannot copy from $1"
+    say "installing the build in $1"
+}
+
+do_install() {
+    run_setup=$1
+    from=$2
+    dir=$(install_dir) || die "HOME is not set; set GIT_CREDENTIAL_CODECOMMIT_INSTALL_DIR"
+    tmp=$(mktemp -d 2>/dev/null || mktemp -d -t "$NAME") || die "cannot create a temporary directory"
+    trap cleanup EXIT
+    trap 'exit 1' HUP INT TERM
+    if [ -n "$from" ]; then
+        stage_local "$from"
+    else
+        stage_release
+    fi
 
     mkdir -p "$dir" 2>/dev/null || die "cannot create $dir; set GIT_CREDENTIAL_CODECOMMIT_INSTALL_DIR to a directory you own"
     [ -w "$dir" ] || die "cannot write to $dir; set GIT_CREDENTIAL_CODECOMMIT_INSTALL_DIR to a directory you own"
@@ -263,6 +301,18 @@ do_install() {
         say "installed $alias_path (the same program, as git's remote helper for codecommit:// URLs)"
     else
         say "left $alias_path alone: it is another program (perhaps AWS's pip package of that name)"
+    fi
+
+    if [ -f "$tmp/unpacked/$NAME.1" ]; then
+        mandir=$(man_dir "$dir")
+        pending="$mandir/.$NAME.1.new.$$"
+        if { mkdir -p "$mandir" && cp "$tmp/unpacked/$NAME.1" "$pending" && chmod 644 "$pending" && mv -f "$pending" "$mandir/$NAME.1"; } 2>/dev/null; then
+            say "installed the manual page as $mandir/$NAME.1 (man $NAME, or git ${NAME#git-} --help)"
+        else
+            rm -f "$pending"
+            say "could not install the manual page in $mandir; the helper works without it"
+        fi
+        pending=""
     fi
 
     # Colons on both sides, so only a whole PATH entry counts.
@@ -303,6 +353,12 @@ do_uninstall() {
         say "removed $dest"
         removed=1
     fi
+    page="$(man_dir "$dir")/$NAME.1"
+    if [ -e "$page" ]; then
+        rm -f "$page" || die "cannot remove $page"
+        say "removed $page"
+        removed=1
+    fi
     [ "$removed" = 1 ] || say "nothing to remove in $dir"
     say "git settings that name the helper are not changed; list them with: git config --global --get-regexp 'credential.*helper'"
 }
@@ -310,18 +366,26 @@ do_uninstall() {
 main() {
     mode=install
     run_setup=no
-    for arg in "$@"; do
-        case $arg in
+    from=""
+    while [ $# -gt 0 ]; do
+        case $1 in
             --setup) run_setup=yes ;;
             --uninstall) mode=uninstall ;;
+            --from)
+                { [ $# -gt 1 ] && [ -n "$2" ]; } || die "--from needs a folder, e.g. --from dist"
+                from=$2
+                shift
+                ;;
+            --from=?*) from=${1#--from=} ;;
             -h | --help) mode=help ;;
-            *) die "unknown argument: $arg (see --help)" ;;
+            *) die "unknown argument: $1 (see --help)" ;;
         esac
+        shift
     done
     case $mode in
         help) print_usage ;;
         uninstall) do_uninstall ;;
-        install) do_install "$run_setup" ;;
+        install) do_install "$run_setup" "$from" ;;
     esac
 }
 

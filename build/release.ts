@@ -19,6 +19,7 @@ import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json";
+import { MAN_PAGE, manPage } from "./man.ts";
 import { compile } from "./options.ts";
 
 const NAME = "git-credential-codecommit";
@@ -51,14 +52,32 @@ export function assetName(t: Target): string {
 // tarballs and zips carry the same date.
 const MTIME = 315_532_800;
 
-function tar(name: string, data: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+interface Entry {
+  name: string;
+  mode: number;
+  data: Uint8Array<ArrayBuffer>;
+}
+
+function tar(entries: Entry[]): Uint8Array<ArrayBuffer> {
+  const blocks = entries.map(tarEntry);
+  // The two zero blocks that end an archive.
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0) + 1024);
+  let offset = 0;
+  for (const b of blocks) {
+    out.set(b, offset);
+    offset += b.length;
+  }
+  return out;
+}
+
+function tarEntry({ name, mode, data }: Entry): Uint8Array<ArrayBuffer> {
   const header = new Uint8Array(512);
   const enc = new TextEncoder();
   const put = (offset: number, text: string) => header.set(enc.encode(text), offset);
   const octal = (offset: number, width: number, n: number) =>
     put(offset, `${n.toString(8).padStart(width - 1, "0")}\0`);
   put(0, name);
-  octal(100, 8, 0o755);
+  octal(100, 8, mode);
   octal(108, 8, 0);
   octal(116, 8, 0);
   octal(124, 12, data.length);
@@ -70,8 +89,8 @@ function tar(name: string, data: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffe
   let sum = 0;
   for (const b of header) sum += b;
   put(148, `${sum.toString(8).padStart(6, "0")}\0 `);
-  // Data padded to a whole block, then the two zero blocks that end an archive.
-  const out = new Uint8Array(512 + Math.ceil(data.length / 512) * 512 + 1024);
+  // Data padded to a whole block.
+  const out = new Uint8Array(512 + Math.ceil(data.length / 512) * 512);
   out.set(header, 0);
   out.set(data, 512);
   return out;
@@ -131,10 +150,15 @@ function zip(name: string, data: Uint8Array<ArrayBuffer>): Uint8Array {
   ]);
 }
 
-/** Packs one staged binary into its release asset. */
-export function pack(t: Target, binary: Uint8Array<ArrayBuffer>): Uint8Array {
+/**
+ * Packs one staged binary into its release asset; the tarballs also carry the
+ * manual page (Git for Windows opens HTML help, not man pages).
+ */
+export function pack(t: Target, binary: Uint8Array<ArrayBuffer>, page: Uint8Array<ArrayBuffer>): Uint8Array {
   const name = binaryName(t);
-  return isWindows(t) ? zip(name, binary) : Bun.gzipSync(tar(name, binary), { level: 9, library: "libdeflate" });
+  if (isWindows(t)) return zip(name, binary);
+  const entries = [{ name, mode: 0o755, data: binary }, { name: MAN_PAGE, mode: 0o644, data: page }];
+  return Bun.gzipSync(tar(entries), { level: 9, library: "libdeflate" });
 }
 
 function parseTargets(list: string | undefined): Target[] {
@@ -157,6 +181,8 @@ async function compileTargets(opts: { targets: Target[]; bindir: string; version
     await compile({ outfile: join(dir, binaryName(t)), target: TARGETS[t], version: opts.version });
     console.log(`compiled ${t}`);
   }
+  // Staged with the binaries, so the packing half (on another machine) packs the page of this version and commit.
+  await Bun.write(join(opts.bindir, MAN_PAGE), await manPage(opts.version));
 }
 
 /** Writes each target's archive into outdir, and SHA256SUMS over exactly those archives. */
@@ -168,10 +194,13 @@ async function packageTargets(opts: { targets: Target[]; bindir: string; outdir:
   for (const f of await readdir(opts.outdir)) {
     if (f.startsWith(`${NAME}-`) && !assets.includes(f)) await rm(join(opts.outdir, f));
   }
+  const page = Bun.file(join(opts.bindir, MAN_PAGE));
+  if (!(await page.exists())) throw new Error(`${page.name} is missing: compile first`);
+  const pageBytes = await page.bytes();
   for (const t of opts.targets) {
     const binary = Bun.file(join(opts.bindir, t, binaryName(t)));
     if (!(await binary.exists())) throw new Error(`${binary.name} is missing: compile ${t} first`);
-    await Bun.write(join(opts.outdir, assetName(t)), pack(t, await binary.bytes()));
+    await Bun.write(join(opts.outdir, assetName(t)), pack(t, await binary.bytes(), pageBytes));
     console.log(`packed ${assetName(t)}`);
   }
   let sums = "";

@@ -1,68 +1,142 @@
 // Entry point: argv → command. Kept small: each command is imported only when
 // it runs, so git's hot path (`get`) loads only what signing needs.
 import mri from "mri";
-import type { Context } from "./context.ts";
+import { fstatSync, statSync } from "node:fs";
+import { debugTrace, notice, type Context } from "./context.ts";
 import { UserError } from "./errors.ts";
-import { homeFromEnv } from "./util/home.ts";
 
 import { COMMIT, NAME, VERSION } from "./version.ts";
 import { MAX_INPUT_BYTES } from "./git/credential.ts";
+import { homeFromEnv } from "./util/home.ts";
 import { readCapped } from "./util/stream.ts";
 
-export const USAGE = `usage: ${NAME} [--profile NAME] [--region REGION] [--ignore-host-check] [--debug] <get|store|erase>
-       ${NAME} setup [--global|--system|--local|--file FILE] [--profile NAME] [--region REGION] [--url PATTERN]... [--dry-run] [--remove] [--replace]
-       ${NAME} doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json]
-       ${NAME} url [--profile NAME] [--region REGION] <https or codecommit URL>
-       ${NAME} login [--profile NAME | --sso-session NAME] [--use-device-code] [--no-browser] [--debug]
-       ${NAME} logout [--profile NAME | --sso-session NAME] [--debug]
-       git-remote-codecommit <remote> <codecommit URL>   (run by git, through a link or copy with that name)`;
+/** One line of a command's help: the flags as shown, the option names they cover, and what they do. */
+export interface OptionHelp {
+  flags: string;
+  names: string[];
+  text: string;
+}
 
-const HELP = `${USAGE}
+/** A command's whole surface: its names, usage, options (which are also all it accepts) and one example. */
+export interface CommandHelp {
+  names: string[];
+  usage: string;
+  summary: string;
+  options: OptionHelp[];
+  example: string;
+}
+
+// The names are spelt out, not parsed from the flags: this table is built on
+// every run, `get` included, and must cost nothing measurable at start-up.
+const opt = (names: string[], flags: string, text: string): OptionHelp => ({ flags, names, text });
+const PROFILE = opt(["profile"], "--profile NAME", "use this AWS profile (as aws --profile)");
+const REGION = opt(["region"], "--region REGION", "region for hosts that don't name one");
+const DEBUG = opt(["debug"], "--debug", "explain each step on stderr (never prints secrets)");
+const SSO_SESSION = opt(["sso-session"], "--sso-session NAME", "this [sso-session NAME] instead of the profile's");
+
+/** Every command, in the order help lists them: adding a command is one entry here and one case in dispatch(). */
+export const COMMANDS: CommandHelp[] = [
+  {
+    names: ["get", "store", "erase"],
+    usage: "[--profile NAME] [--region REGION] [--ignore-host-check] [--debug] <get|store|erase>",
+    summary: "git runs these: get prints a username and signed password for a CodeCommit URL; store and erase read and ignore",
+    options: [PROFILE, REGION, opt(["ignore-host-check"], "--ignore-host-check", "sign for any host, not only CodeCommit endpoints"), DEBUG],
+    example: `printf 'protocol=https\\nhost=git-codecommit.us-east-1.amazonaws.com\\npath=v1/repos/demo\\n' | ${NAME} get`,
+  },
+  {
+    names: ["setup"],
+    usage: "setup [--global|--system|--local|--file FILE] [--profile NAME] [--region REGION] [--url PATTERN]... [--dry-run] [--remove] [--replace] [--submodules]",
+    summary: "configure git to use this helper for every CodeCommit endpoint",
+    options: [
+      opt(["global", "system", "local", "file"], "--global (default), --system, --local, --file FILE", "which git config to write"),
+      PROFILE,
+      REGION,
+      opt(["url"], "--url PATTERN", "also configure this URL pattern (e.g. a custom port); repeatable"),
+      opt(["dry-run"], "--dry-run", "print the git config commands without running them"),
+      opt(["remove"], "--remove", "remove what setup wrote"),
+      opt(["replace"], "--replace", "also remove AWS CLI credential-helper settings"),
+      opt(["submodules"], "--submodules", "also allow codecommit:// URLs in submodules (protocol.codecommit.allow always)"),
+    ],
+    example: `${NAME} setup --profile dev`,
+  },
+  {
+    names: ["doctor"],
+    usage: "doctor [--profile NAME] [--region REGION] [--url URL] [--network] [--json] [--debug]",
+    summary: "check git's configuration, credentials and region; say how to fix problems",
+    options: [
+      PROFILE,
+      REGION,
+      opt(["url"], "--url URL", "check for this repository URL (default: the region's endpoint)"),
+      opt(["network"], "--network", "also check the clock and the credentials with AWS"),
+      opt(["json"], "--json", "machine-readable output"),
+      DEBUG,
+    ],
+    example: `${NAME} doctor --network --url https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/my-repo`,
+  },
+  {
+    names: ["url"],
+    usage: "url [--profile NAME] [--region REGION] [--debug] <https or codecommit URL>",
+    summary: "print a signed https://user:password@… URL (a secret for ~15 minutes) for tools without helpers",
+    options: [PROFILE, REGION, DEBUG],
+    example: `${NAME} url codecommit::us-east-1://my-repo`,
+  },
+  {
+    names: ["login"],
+    usage: "login [--profile NAME | --sso-session NAME] [--use-device-code] [--no-browser] [--debug]",
+    summary: "sign in to IAM Identity Center (SSO), as `aws sso login`",
+    options: [
+      PROFILE,
+      SSO_SESSION,
+      opt(["use-device-code"], "--use-device-code", "sign in with a code on any device (headless machines, containers); always so for profiles with sso_start_url and no sso_session"),
+      opt(["no-browser"], "--no-browser", "print the sign-in URL instead of opening a browser"),
+      DEBUG,
+    ],
+    example: `${NAME} login --profile dev`,
+  },
+  {
+    names: ["logout"],
+    usage: "logout [--profile NAME | --sso-session NAME] [--debug]",
+    summary: "sign out of IAM Identity Center, as `aws sso logout`; with --profile or --sso-session, of that session only",
+    options: [PROFILE, SSO_SESSION, DEBUG],
+    example: `${NAME} logout --sso-session corp`,
+  },
+  {
+    names: ["help"],
+    usage: "help [COMMAND]",
+    summary: "show this help, or a command's options and an example (also: COMMAND --help)",
+    options: [],
+    example: `${NAME} help setup`,
+  },
+];
+
+function commandNamed(name: string): CommandHelp | undefined {
+  for (const c of COMMANDS) if (c.names.includes(name)) return c;
+  return undefined;
+}
+
+// The help texts are built only when printed: `get` never pays for them.
+export function usage(): string {
+  return `usage: ${COMMANDS.filter((c) => c.names[0] !== "help").map((c) => `${NAME} ${c.usage}`).join("\n       ")}
+       git-remote-codecommit <remote> <codecommit URL>   (run by git, through a link or copy with that name)`;
+}
+
+/** A help line: the term in a 19-column gutter, or on a line of its own when longer. */
+const column = (left: string, right: string) => (left.length > 19 ? `  ${left}\n  ${"".padEnd(19)} ${right}` : `  ${left.padEnd(19)} ${right}`);
+
+const overview = () => `${usage()}
 
 A git credential helper for AWS CodeCommit. git runs it; it prints the same
 username and password as \`aws codecommit credential-helper get\`, signed with
 your AWS credentials (env, profiles, roles, web identity, credential_process),
 without Python or the AWS CLI.
 
-Operations (git supplies them):
-  get                 print a username and a signed password for a CodeCommit URL
-  store, erase        read and ignore (a signature is made fresh every time)
-
 Commands:
-  setup               configure git to use this helper for every CodeCommit endpoint
-  doctor              check git's configuration, credentials and region; say how to fix problems
-  url URL             print a signed https://user:password@… URL (a secret for ~15 minutes)
-                      for tools that cannot run a credential helper
-  login               sign in to IAM Identity Center (SSO), as \`aws sso login\`
-  logout              sign out of IAM Identity Center, as \`aws sso logout\`; with
-                      --profile or --sso-session, of that session only
+${COMMANDS.map((c) => column(c.names.join(", "), c.summary)).join("\n")}
 
 Options:
-  --profile NAME      use this AWS profile (as aws --profile)
-  --region REGION     region for hosts that don't name one
-  --ignore-host-check sign for any host, not only CodeCommit endpoints
-  --debug             explain each step on stderr (never prints secrets)
   -h, --help          show this help
   --version           show the version
-
-setup options:
-  --global (default), --system, --local, --file FILE   which git config to write
-  --url PATTERN       also configure this URL pattern (e.g. a custom port); repeatable
-  --dry-run           print the git config commands without running them
-  --remove            remove what setup wrote
-  --replace           also remove AWS CLI credential-helper settings
-  --submodules        also allow codecommit:// URLs in submodules (protocol.codecommit.allow always)
-
-doctor options:
-  --url URL           check for this repository URL (default: the region's endpoint)
-  --network           also check the clock and the credentials with AWS
-  --json              machine-readable output
-
-login and logout options:
-  --sso-session NAME  this [sso-session NAME] instead of the profile's
-  --use-device-code   sign in with a code on any device (headless machines, containers);
-                      always so for profiles with sso_start_url and no sso_session
-  --no-browser        print the sign-in URL instead of opening a browser
+Run \`${NAME} help COMMAND\` for a command's options and an example; \`man ${NAME}\` for the manual.
 
 Set git up with \`${NAME} setup\`, or by hand:
   git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.helper ''
@@ -70,23 +144,55 @@ Set git up with \`${NAME} setup\`, or by hand:
   git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true
 `;
 
+export function commandHelp(c: CommandHelp): string {
+  const options = c.options.map((o) => column(o.flags, o.text));
+  return `usage: ${NAME} ${c.usage}
+
+${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.
+
+Options:
+${[...options, column("-h, --help", "show this help")].join("\n")}
+
+Example:
+  ${c.example}
+`;
+}
+
 const STRING_OPTIONS = ["profile", "region", "file", "url", "sso-session"];
-// "browser": mri reads --no-browser as browser=false.
 const BOOLEAN_OPTIONS = [
   "ignore-host-check", "debug", "help", "version",
   "global", "system", "local", "dry-run", "remove", "replace", "submodules", "network", "json",
   "use-device-code", "browser",
 ];
 
-/** Which options each command takes; the credential operations share theirs. */
-const COMMAND_OPTIONS: Record<string, string[]> = {
-  get: ["profile", "region", "ignore-host-check", "debug"],
-  setup: ["profile", "region", "global", "system", "local", "file", "url", "dry-run", "remove", "replace", "submodules"],
-  doctor: ["profile", "region", "url", "network", "json", "debug"],
-  url: ["profile", "region", "debug"],
-  login: ["profile", "sso-session", "use-device-code", "browser", "debug"],
-  logout: ["profile", "sso-session", "debug"],
-};
+function accepts(command: CommandHelp, option: string): boolean {
+  for (const o of command.options) if (o.names.includes(option)) return true;
+  return false;
+}
+
+/** The closest command name to a typo, if it is close enough to be what was meant. */
+function suggestion(word: string): string | undefined {
+  let best: [string, number] | undefined;
+  for (const name of COMMANDS.flatMap((c) => c.names)) {
+    const d = editDistance(word.toLowerCase(), name);
+    if (!best || d < best[1]) best = [name, d];
+  }
+  return best && best[1] <= Math.max(1, Math.floor(best[0].length / 3)) ? best[0] : undefined;
+}
+
+/** Damerau-Levenshtein (optimal string alignment): a swapped pair of letters is one edit, as in `setpu`. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
 
 export const REMOTE_NAME = "git-remote-codecommit";
 
@@ -120,7 +226,7 @@ export async function run(argv: string[], invoked: Context, invokedAs = NAME): P
 }
 
 function usageError(problem: string): UserError {
-  return new UserError(`${problem}\n${USAGE}`, 2);
+  return new UserError(`${problem}\n${usage()}`, 2);
 }
 
 async function dispatch(argv: string[], ctx: Context): Promise<number> {
@@ -135,28 +241,57 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
     },
   });
   if (unknown) throw usageError(`unknown option ${unknown}`);
+  // Only its negation, --no-browser, is an option.
   if (args.browser === true) throw usageError("unknown option --browser");
-  if (args.help) {
-    ctx.out(HELP);
-    return 0;
-  }
   if (args.version) {
     ctx.out(`${NAME} ${VERSION} (${COMMIT})\n`);
     return 0;
   }
-  const operation = args._[0];
-  if (operation === undefined) throw usageError("no operation given");
-  const allowed = Object.hasOwn(COMMAND_OPTIONS, operation) ? COMMAND_OPTIONS[operation]! : COMMAND_OPTIONS.get!;
-  for (const option of [...STRING_OPTIONS, ...BOOLEAN_OPTIONS]) {
-    const given = args[option] !== undefined && (args[option] !== false || option === "browser");
-    if (given && !allowed.includes(option) && option !== "h") {
-      throw usageError(`--${option === "browser" ? "no-browser" : option} does not apply to ${operation}`);
+  const operation = args._[0] === undefined ? undefined : String(args._[0]);
+  if (operation === undefined) {
+    if (!args.help) throw usageError("no operation given");
+    ctx.out(overview());
+    return 0;
+  }
+  const command = commandNamed(operation);
+  if (!command) {
+    // git may one day send an operation we don't know: read it and say nothing,
+    // as gitcredentials(7) asks. A person at a terminal gets an answer instead of a wait.
+    if (!ctx.stdinIsTerminal() && !args.help) {
+      await ctx.stdin();
+      debugTrace(ctx, args.debug)(`not answering: "${operation}" is not an operation this helper knows (get, store, erase), so git's request was read and ignored`);
+      return 0;
     }
+    const close = suggestion(operation);
+    throw usageError(`unknown command "${operation}"${close ? `; did you mean "${close}"?` : ""}`);
+  }
+  if (args.help) {
+    ctx.out(command === commandNamed("help") ? overview() : commandHelp(command));
+    return 0;
+  }
+  for (const option of [...STRING_OPTIONS, ...BOOLEAN_OPTIONS]) {
+    // mri reads --no-browser as browser=false.
+    const flag = option === "browser" ? "no-browser" : option;
+    const given = args[option] !== undefined && (args[option] !== false || option === "browser");
+    if (given && !accepts(command, flag) && option !== "h") throw usageError(`--${flag} does not apply to ${operation}`);
   }
   const profile = lastString(args.profile, "--profile");
   const region = lastString(args.region, "--region");
 
+  if (["get", "store", "erase"].includes(operation) && ctx.stdinIsTerminal()) {
+    notice(ctx, `${operation} reads its request on standard input, which git supplies when it runs this helper; to try it by hand, type the request and end it with Ctrl-D`);
+  }
   switch (operation) {
+    case "help": {
+      const topic = args._[1] === undefined ? undefined : String(args._[1]);
+      const about = topic === undefined ? undefined : commandNamed(topic);
+      if (topic !== undefined && !about) {
+        const close = suggestion(topic);
+        throw usageError(`no command "${topic}"${close ? `; did you mean "${close}"?` : ""}`);
+      }
+      ctx.out(about && about !== command ? commandHelp(about) : overview());
+      return 0;
+    }
     case "get": {
       const { get } = await import("./commands/get.ts");
       return get(ctx, { profile, region, ignoreHostCheck: args["ignore-host-check"], debug: args.debug });
@@ -210,8 +345,7 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
       });
     }
     default:
-      // store, erase and any operation a future git invents: read the input and
-      // say nothing, as gitcredentials(7) asks of helpers.
+      // store and erase: read the input and say nothing, as gitcredentials(7) asks of helpers.
       await ctx.stdin();
       return 0;
   }
@@ -230,6 +364,23 @@ function lastString(value: unknown, flag: string): string | undefined {
   return allStrings(value, flag).at(-1);
 }
 
+/**
+ * Whether stdin is a terminal, without node:tty: importing it costs ~0.6 ms of
+ * every `get` (measured, interleaved runs), while node:fs is loaded anyway. A
+ * character device other than /dev/null is taken for a terminal (git gives a
+ * pipe; nobody feeds a helper /dev/zero). Windows has no /dev/null to compare
+ * with, so node:tty decides there.
+ */
+function stdinIsTerminal(): boolean {
+  if (process.platform === "win32") return (require("node:tty") as typeof import("node:tty")).isatty(0);
+  try {
+    const stdin = fstatSync(0);
+    return stdin.isCharacterDevice() && stdin.rdev !== statSync("/dev/null").rdev;
+  } catch {
+    return false;
+  }
+}
+
 if (import.meta.main) {
   let stdout = "";
   const env = process.env;
@@ -237,6 +388,7 @@ if (import.meta.main) {
     env,
     // Stops one byte past the cap, so a gigabyte on stdin costs 64 KiB; parseCredentialRequest reports it.
     stdin: async () => (await readCapped(Bun.stdin.stream(), MAX_INPUT_BYTES)).data.toString("utf8"),
+    stdinIsTerminal,
     out: (text) => {
       stdout += text;
     },

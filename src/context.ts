@@ -9,6 +9,11 @@ export interface Context {
   env: Env;
   /** Standard input, read once: to its end, or to one byte past what git could send (MAX_INPUT_BYTES), where reading stops. */
   stdin(): Promise<string>;
+  /**
+   * Whether standard input is a terminal (a person typed the command) rather
+   * than git's pipe. A function, so only the paths that ask pay for the check.
+   */
+  stdinIsTerminal(): boolean;
   /** Exact bytes for standard output (no newline is added). */
   out(text: string): void;
   /** One line for standard error (a newline is added). */
@@ -32,4 +37,9 @@ export interface Context {
  */
 export function notice(ctx: Context, line: string): void {
   ctx.err(`${ctx.name}: ${line}`);
+}
+
+/** The --debug trace: `[debug] line` on stderr when on, nothing otherwise. */
+export function debugTrace(ctx: Context, on: boolean | undefined): (line: string) => void {
+  return on ? (line) => ctx.err(`[debug] ${line}`) : () => {};
 }

@@ -59,14 +59,23 @@ export class ConfigParseError extends UserError {
   }
 }
 
+/**
+ * How a request went unanswered, as far as the fetch error tells: the name
+ * did not resolve, the connection was refused or timed out, the certificate
+ * was not trusted, the proxy refused the tunnel, or something else.
+ */
+export type ConnectionFailure = "dns" | "refused" | "timeout" | "tls" | "proxy" | "other";
+
 /** An endpoint could not be reached: no answer at all, as opposed to an AWS error answer. */
 export class ConnectionError extends UserError {
   constructor(
     readonly url: string,
-    readonly timedOut: boolean,
+    readonly failure: ConnectionFailure,
     readonly detail: string,
+    /** The proxy the request went through (HTTPS_PROXY…), if any. */
+    readonly proxy?: string,
   ) {
-    super(timedOut ? `Connect timeout on endpoint URL: "${url}"` : `Could not connect to the endpoint URL: "${url}" (${detail})`);
+    super(failure === "timeout" ? `Connect timeout on endpoint URL: "${url}"` : `Could not connect to the endpoint URL: "${url}" (${detail})`);
   }
 }
 

@@ -41,7 +41,11 @@ describe.each(RUNNERS)("command line (%s)", (kind, runCli) => {
 
   test("an operation named like an object property is just an unknown operation", async () => {
     const r = await runCli(["--debug", "toString"], { env: env(), stdin: "" });
-    expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(r).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: `[debug] not answering: "toString" is not an operation this helper knows (get, store, erase), so git's request was read and ignored\n`,
+    });
   });
 
   test("doctor --url that isn't a URL is a usage error", async () => {

@@ -3,7 +3,7 @@
 // Bun's own reading of process.env), so behaviour is the same in tests and binary.
 import type { Env } from "../context.ts";
 import { setting, type Profile } from "./config-files.ts";
-import { ConnectionError, UserError } from "../errors.ts";
+import { ConnectionError, UserError, type ConnectionFailure } from "../errors.ts";
 import { readCapped } from "../util/stream.ts";
 import { readRegularText, sizeText } from "../util/files.ts";
 
@@ -40,7 +40,12 @@ const TOTAL_BUDGET_MS = 30_000;
 
 /** An environment setting as Python's urllib reads proxies: the lower-case name first, empty meaning unset. */
 function proxySetting(env: Env, name: string): string | undefined {
-  return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
+  return env[proxyVariable(env, name) ?? ""];
+}
+
+/** Which spelling of a proxy variable is in effect (`https_proxy` or `HTTPS_PROXY`), if either is set. */
+export function proxyVariable(env: Env, name: string): string | undefined {
+  return [name.toLowerCase(), name.toUpperCase()].find((n) => env[n]);
 }
 
 /** The proxy botocore would use for `url`, honouring NO_PROXY. */
@@ -62,9 +67,16 @@ export function proxyFor(url: URL, env: Env): string | undefined {
   return proxy;
 }
 
+/** Where the CA bundle comes from, if one replaces the default trust store: AWS_CA_BUNDLE, else the profile's ca_bundle. */
+export function caBundleSource(env: Env, profile: Profile): { path: string; from: string } | undefined {
+  if (env.AWS_CA_BUNDLE) return { path: env.AWS_CA_BUNDLE, from: "AWS_CA_BUNDLE" };
+  const path = setting(profile, "ca_bundle");
+  return path ? { path, from: "the profile's ca_bundle" } : undefined;
+}
+
 /** The PEM bundle AWS_CA_BUNDLE or the profile's ca_bundle names, read with a message a person can act on. */
 export function caBundle(env: Env, profile: Profile): string | undefined {
-  const path = env.AWS_CA_BUNDLE || setting(profile, "ca_bundle");
+  const path = caBundleSource(env, profile)?.path;
   if (!path) return undefined;
   try {
     return readRegularText(path, CA_BUNDLE_MAX_BYTES);
@@ -119,7 +131,7 @@ export async function httpRequest(url: string, opts: HttpOptions): Promise<HttpR
     // Full jitter on an exponential base, as the AWS SDKs back off; no wait once the attempts are spent.
     if (attempt < attempts) await Bun.sleep(Math.random() * Math.min(1000, 100 * 2 ** attempt));
   }
-  throw connectionError(url, lastError);
+  throw connectionError(url, lastError, proxy);
 }
 
 /** An answer too big to be one: said once, not retried. */
@@ -133,8 +145,22 @@ async function boundedBody(res: Response, url: string): Promise<string> {
   return data.toString("utf8");
 }
 
-function connectionError(url: string, cause: unknown): ConnectionError {
-  const name = (cause as Error | undefined)?.name;
+/** TLS verification failures, by the OpenSSL-style codes Bun's fetch reports. */
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS|^ERR_SSL/;
+
+/** What Bun's fetch error says went wrong (measured: see test/aws/http.test.ts). */
+function failureOf(cause: unknown): ConnectionFailure {
+  const e = cause as { name?: string; code?: unknown } | undefined;
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return "timeout";
+  const code = typeof e?.code === "string" ? e.code : "";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") return "dns";
+  if (code === "ECONNREFUSED") return "refused";
+  if (code === "ERR_PROXY_TUNNEL") return "proxy";
+  if (TLS_CODES.test(code)) return "tls";
+  return "other";
+}
+
+function connectionError(url: string, cause: unknown, proxy: string | undefined): ConnectionError {
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new ConnectionError(url, name === "TimeoutError" || name === "AbortError", detail);
+  return new ConnectionError(url, failureOf(cause), detail, proxy);
 }

@@ -1,5 +1,5 @@
 // The selected profile, its files and the options of one run: what the AWS CLI calls a session.
-import { notice, type Context } from "../context.ts";
+import { debugTrace, notice, type Context } from "../context.ts";
 import { ProfileNotFound } from "../errors.ts";
 import { loadConfigFiles, type ConfigFiles, type Profile } from "./config-files.ts";
 
@@ -51,7 +51,7 @@ export async function openSession(ctx: Context, opts: SessionOptions): Promise<S
     profile: profile ?? Object.create(null),
     regionFlag: opts.region,
     offline: Boolean(opts.offline),
-    debug: opts.debug ? (line) => ctx.err(`[debug] ${line}`) : () => {},
+    debug: debugTrace(ctx, opts.debug),
     notice: (line) => notice(ctx, line),
   };
 }

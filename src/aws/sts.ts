@@ -41,6 +41,8 @@ export async function callSts(
   action: StsAction,
   params: Record<string, string>,
   signWith?: Credentials,
+  /** A caller that wants a quick answer (doctor) sets fewer attempts or a shorter timeout. */
+  limits: { attempts?: number; timeoutMs?: number } = {},
 ): Promise<string> {
   if (session.offline) throw new NetworkNeeded(`${action} at ${stsEndpoint(session, sessionRegion(session)?.name).url}`);
   // The session region decides the endpoint, not the CodeCommit host's region.
@@ -70,6 +72,7 @@ export async function callSts(
     body,
     env: session.ctx.env,
     caBundle: caBundle(session.ctx.env, session.profile),
+    ...limits,
   });
   if (res.status !== 200) {
     const code = xmlText(res.body, "Code") ?? String(res.status);

@@ -9,5 +9,8 @@ export const CODECOMMIT_URL_PATTERNS = [
   "https://*.git-codecommit.*.vpce.amazonaws.com.cn",
 ];
 
+/** A repository URL of the region's endpoint: what doctor checks by default, and what setup asks "does it run for CodeCommit" of. */
+export const exampleUrl = (region = "us-east-1") => `https://git-codecommit.${region}.amazonaws.com/v1/repos/example`;
+
 /** Helper commands written by the AWS CLI's instructions, which `setup --replace` retires. */
 export const AWS_CLI_HELPER = /^!\s*aws\b.*\bcodecommit\s+credential-helper\b/;

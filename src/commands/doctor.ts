@@ -4,12 +4,12 @@
 // function returning its results; one renderer prints them as text or JSON.
 import { existsSync } from "node:fs";
 import type { Context } from "../context.ts";
-import { NetworkNeeded, ProfileNotFound, ServiceError, UserError } from "../errors.ts";
+import { ConnectionError, NetworkNeeded, ProfileNotFound, ServiceError, UserError } from "../errors.ts";
 import { COMMIT, NAME, VERSION } from "../version.ts";
-import { atLeast, configEntries, effectiveHelpers, gitVersion, MIN_GIT, regexLiteral, runGit, type ConfigEntry, type HelperEntry } from "../git/config.ts";
+import { atLeast, configEntries, effectiveHelpers, gitVersion, helperRuns, credentialKey, MIN_GIT, regexLiteral, runGit, sameEntry, type ConfigEntry, type HelperEntry } from "../git/config.ts";
 import { ourHelper } from "../git/helper-line.ts";
 import { isCodeCommitHost } from "../codecommit/host.ts";
-import { AWS_CLI_HELPER } from "../codecommit/patterns.ts";
+import { AWS_CLI_HELPER, exampleUrl } from "../codecommit/patterns.ts";
 import { hostOrSessionRegion } from "../codecommit/region.ts";
 import { openSession, type Session } from "../aws/session.ts";
 import { sessionRegion, type Region } from "../aws/region.ts";
@@ -71,11 +71,9 @@ export async function doctor(ctx: Context, opts: DoctorOptions): Promise<number>
     checks.push(result);
     creds = found;
   }
-  if (opts.network && target.session && creds) checks.push(...(await networkChecks(target.session, creds, target.url)));
+  if (opts.network && target.session && creds) checks.push(await clockCheck(target.session, target.url), await awsCheck(target.session, creds));
   return render(ctx, checks, opts.json);
 }
-
-const endpoint = (region: string) => `https://git-codecommit.${region}.amazonaws.com/v1/repos/example`;
 
 function optionOf(args: string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
@@ -89,7 +87,7 @@ function optionOf(args: string[], flag: string): string | undefined {
  */
 async function resolveTarget(ctx: Context, opts: DoctorOptions, entries: ConfigEntry[]): Promise<Target> {
   const helperFor = (url: string) => effectiveHelpers(entries, url).map((h) => ourHelper(h.value)).find(Boolean);
-  const helper = helperFor(opts.url ?? endpoint(opts.region ?? "us-east-1"));
+  const helper = helperFor(opts.url ?? exampleUrl(opts.region));
   const profile = opts.profile ?? (helper && optionOf(helper.args, "--profile"));
   let session: Session | undefined;
   let problem: Error | undefined;
@@ -98,7 +96,7 @@ async function resolveTarget(ctx: Context, opts: DoctorOptions, entries: ConfigE
   } catch (e) {
     problem = e as Error;
   }
-  const url = opts.url ?? endpoint(configuredRegion(session) ?? "us-east-1");
+  const url = opts.url ?? exampleUrl(configuredRegion(session));
   const { host, origin } = repositoryUrl(url);
   const setupFix = `${NAME} setup${isCodeCommitHost(host) && !/:\d+$/.test(host) ? "" : ` --url ${origin}`}`;
   let region: Region | undefined;
@@ -152,9 +150,13 @@ function helperChecks(entries: ConfigEntry[], helpers: HelperEntry[], ours: Help
       );
     }
   }
-  const same = (a: ConfigEntry, b: ConfigEntry) => a.origin === b.origin && a.key === b.key && a.value === b.value;
-  for (const e of entries.filter((e) => AWS_CLI_HELPER.test(e.value) && !helpers.some((h) => same(h, e)))) {
-    checks.push(check("migration", "warn", `an AWS CLI credential-helper setting is still configured: ${e.key} (${e.origin})`, `${NAME} setup --replace`));
+  for (const e of entries.filter((e) => AWS_CLI_HELPER.test(e.value) && !helpers.some((h) => sameEntry(h, e)))) {
+    // The same rule as setup's report: one that runs for other CodeCommit URLs (its own section's) fails too.
+    checks.push(
+      helperRuns(entries, e, target.url)
+        ? check("helper", "fail", `git also runs the AWS CLI's helper "${e.value}" (${e.origin}) for ${credentialKey(e.key)!.url} URLs`, `${NAME} setup --replace`)
+        : check("migration", "warn", `an AWS CLI credential-helper setting is still configured: ${e.key} (${e.origin})`, `${NAME} setup --replace`),
+    );
   }
   return checks;
 }
@@ -269,43 +271,119 @@ function repositoryUrl(url: string): URL {
   throw new UserError(`--url must be a repository URL such as https://git-codecommit.us-east-1.amazonaws.com/v1/repos/NAME, not ${url}`, 2);
 }
 
-const AWS_CAUSES: Record<string, string> = {
-  InvalidClientTokenId: "AWS does not know this access key (deleted, deactivated, or from another partition such as aws-cn or aws-us-gov)",
-  SignatureDoesNotMatch: "the secret key does not belong to this access key",
-  ExpiredToken: "the session token has expired",
-  AccessDenied: "the credentials are valid but may not call sts:GetCallerIdentity",
-};
+/** Network checks give an answer within this, with one attempt each. */
+const NETWORK_TIMEOUT_MS = 5000;
+const CLOCK_FIX = "synchronise the clock (e.g. enable NTP)";
 
-async function networkChecks(session: Session, creds: Credentials, url: string): Promise<Check[]> {
+async function clockCheck(session: Session, url: string): Promise<Check> {
   const { caBundle, httpRequest } = await import("../aws/http.ts");
-  const { callSts, xmlText } = await import("../aws/sts.ts");
   const env = session.ctx.env;
   const origin = new URL(url).origin;
-  const checks: Check[] = [];
   try {
     const sent = session.ctx.now().getTime();
-    const res = await httpRequest(`${origin}/`, { env, attempts: 1, timeoutMs: 5000, caBundle: caBundle(env, session.profile) });
+    const res = await httpRequest(`${origin}/`, { env, attempts: 1, timeoutMs: NETWORK_TIMEOUT_MS, caBundle: caBundle(env, session.profile) });
     const date = res.headers.get("date");
-    if (!date) {
-      checks.push(check("clock", "warn", `${origin} sent no Date header to compare the clock with`));
-    } else {
-      const offset = Math.round((Date.parse(date) - sent) / 1000);
-      checks.push(
-        Math.abs(offset) > 300
-          ? check("clock", "fail", `this clock is ${Math.abs(offset)} s ${offset > 0 ? "behind" : "ahead of"} ${origin}: signatures will be rejected`, "synchronise the clock (e.g. enable NTP)")
-          : check("clock", "ok", `within ${Math.max(1, Math.abs(offset))} s of ${origin}`),
-      );
-    }
+    if (!date) return check("clock", "warn", `${origin} sent no Date header to compare the clock with`);
+    const offset = Math.round((Date.parse(date) - sent) / 1000);
+    return Math.abs(offset) > 300
+      ? check("clock", "fail", `this clock is ${Math.abs(offset)} s ${offset > 0 ? "behind" : "ahead of"} ${origin}: signatures will be rejected`, CLOCK_FIX)
+      : check("clock", "ok", `within ${Math.max(1, Math.abs(offset))} s of ${origin}`);
   } catch (e) {
-    checks.push(check("clock", "warn", `could not reach ${origin}: ${(e as Error).message}`));
+    return check("clock", "warn", `could not reach ${origin}: ${(e as Error).message}`);
   }
+}
+
+/** What each AWS error answer means for these credentials, and what fixes it. */
+const AWS_CAUSES: Record<string, { cause: string; fix: string }> = {
+  InvalidClientTokenId: {
+    cause: "AWS does not know this access key (deleted, deactivated, or from another partition such as aws-cn or aws-us-gov)",
+    fix: "use an active access key of this partition (aws configure, or the IAM console's security credentials)",
+  },
+  SignatureDoesNotMatch: {
+    cause: "the secret key does not belong to this access key",
+    fix: "set the secret access key that belongs to this access key (aws configure)",
+  },
+  ExpiredToken: {
+    cause: "the session token has expired",
+    fix: "get a new session (aws sso login, aws login, or new role credentials in the environment)",
+  },
+  AccessDenied: {
+    cause: "the credentials are valid but may not call sts:GetCallerIdentity",
+    fix: "ask an administrator to allow sts:GetCallerIdentity (an SCP or permissions boundary denies it)",
+  },
+};
+
+/** A signature AWS refused because of the time in it: this clock is off, not the credentials. */
+const CLOCK_SKEW = { cause: "this clock is more than 5 minutes off AWS's, so AWS refuses the signature", fix: CLOCK_FIX };
+
+async function awsCheck(session: Session, creds: Credentials): Promise<Check> {
+  const { callSts, xmlText } = await import("../aws/sts.ts");
   try {
-    const xml = await callSts(session, "GetCallerIdentity", {}, creds);
-    checks.push(check("aws", "ok", `AWS accepts these credentials: account ${xmlText(xml, "Account")}, ${xmlText(xml, "Arn")}`));
+    const xml = await callSts(session, "GetCallerIdentity", {}, creds, { attempts: 1, timeoutMs: NETWORK_TIMEOUT_MS });
+    return check("aws", "ok", `AWS accepts these credentials: account ${xmlText(xml, "Account")}, ${xmlText(xml, "Arn")}`);
   } catch (e) {
+    if (e instanceof ConnectionError) return connectionCheck(session, e);
     const message = (e as Error).message;
-    const cause = e instanceof ServiceError ? AWS_CAUSES[e.code] : undefined;
-    checks.push(check("aws", "fail", cause ? `${cause}: ${message}` : message, "renew or correct the credentials, then run doctor --network again"));
+    const skewed = e instanceof ServiceError && (e.code === "RequestExpired" || (e.code === "SignatureDoesNotMatch" && /Signature expired/i.test(message)));
+    const known = skewed ? CLOCK_SKEW : e instanceof ServiceError ? AWS_CAUSES[e.code] : undefined;
+    return known
+      ? check("aws", "fail", `${known.cause}: ${message}`, known.fix)
+      : check("aws", "fail", message, "renew or correct the credentials, then run doctor --network again");
   }
-  return checks;
+}
+
+/** No answer from STS: name what stood in the way (DNS, the port, the proxy, the certificate), not the credentials. */
+async function connectionCheck(session: Session, e: ConnectionError): Promise<Check> {
+  const { caBundleSource, proxyVariable } = await import("../aws/http.ts");
+  const env = session.ctx.env;
+  const url = new URL(e.url);
+  const endpointFix = "the STS endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile's endpoint_url or region)";
+  if (e.failure === "tls") {
+    const bundle = caBundleSource(env, session.profile);
+    const trust = bundle ? `the CA bundle ${bundle.path} (${bundle.from})` : "the system's trust store (no AWS_CA_BUNDLE or ca_bundle)";
+    const signer = `the CA that signed ${url.host}'s certificate${e.proxy ? " (the proxy's own CA, if it inspects TLS)" : ""}`;
+    return check(
+      "aws",
+      "fail",
+      `the TLS certificate of ${url.origin} is not trusted by ${trust}${e.proxy ? `, through the proxy ${shownProxy(e.proxy)}` : ""}: ${e.detail}`,
+      bundle ? `add ${signer} to ${bundle.path}` : `set AWS_CA_BUNDLE (or the profile's ca_bundle) to a PEM file holding ${signer}`,
+    );
+  }
+  if (e.proxy) {
+    const name = proxyVariable(env, url.protocol === "https:" ? "https_proxy" : "http_proxy")!;
+    const noProxy = proxyVariable(env, "no_proxy");
+    const bypass = noProxy ? `${noProxy}=${env[noProxy]}` : "no NO_PROXY";
+    return check(
+      "aws",
+      "fail",
+      `could not reach ${url.origin} through the proxy ${shownProxy(e.proxy)} (${name}; ${bypass}): ${e.detail}`,
+      `correct or unset ${name}, or add ${url.hostname} to NO_PROXY`,
+    );
+  }
+  switch (e.failure) {
+    case "dns":
+      return check("aws", "fail", `${url.hostname} does not resolve (DNS): ${e.detail}`, `check the network connection and DNS, or ${endpointFix}`);
+    case "refused":
+      return check("aws", "fail", `${url.host} refused the connection: ${e.detail}`, `check ${endpointFix}, and any firewall`);
+    case "timeout":
+      return check(
+        "aws",
+        "fail",
+        `no answer from ${url.origin} within ${NETWORK_TIMEOUT_MS / 1000} s`,
+        "check the network connection, a firewall or VPN; if this network needs a proxy, set HTTPS_PROXY",
+      );
+    default:
+      return check("aws", "fail", e.message, "check the network connection, then run doctor --network again");
+  }
+}
+
+/** A proxy URL without its credentials, which doctor's output (often pasted) must never carry. */
+function shownProxy(proxy: string): string {
+  try {
+    const u = new URL(proxy);
+    const hidden = u.username || u.password ? "<credentials hidden>@" : "";
+    return `${u.protocol}//${hidden}${u.host}`;
+  } catch {
+    return "(not a valid URL)";
+  }
 }

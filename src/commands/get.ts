@@ -1,5 +1,5 @@
 // `get`: git asks for a username and password for a CodeCommit URL.
-import { notice, type Context } from "../context.ts";
+import { debugTrace, notice, type Context } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { attribute, formatCredentialResponse, parseCredentialRequest } from "../git/credential.ts";
 import { isCodeCommitHost } from "../codecommit/host.ts";
@@ -21,8 +21,19 @@ export async function get(ctx: Context, opts: GetOptions): Promise<number> {
   const request = parseCredentialRequest(await ctx.stdin());
   const host = attribute(request, "host");
   const protocol = attribute(request, "protocol");
-  // Not ours: say nothing, so git moves on to its next helper.
-  if (host === undefined || !(opts.ignoreHostCheck || isCodeCommitHost(host))) return 0;
+  const decline = debugTrace(ctx, opts.debug);
+  // Not ours: say nothing (except under --debug), so git moves on to its next helper.
+  if (host === undefined) {
+    decline("not signing: git's request has no host= line");
+    return 0;
+  }
+  if (!(opts.ignoreHostCheck || isCodeCommitHost(host))) {
+    decline(
+      `not signing for ${host}: not a CodeCommit endpoint (accepted: git-codecommit[-fips].<region>.amazonaws.com[.cn] and ` +
+        `vpce-….git-codecommit[-fips].<region>.vpce.amazonaws.com[.cn], with an optional port); --ignore-host-check signs anyway`,
+    );
+    return 0;
+  }
   if (protocol !== "https") {
     notice(
       ctx,

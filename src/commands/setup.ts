@@ -5,9 +5,9 @@
 // wrote before stays. planSetup() decides; setup() reads git and runs the plan.
 import type { Context } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { atLeast, configEntries, credentialKey, gitVersion, MIN_GIT, regexLiteral, runGit, shellQuote, type ConfigEntry } from "../git/config.ts";
+import { atLeast, configEntries, credentialKey, gitVersion, helperRuns, MIN_GIT, regexLiteral, runGit, shellQuote, type ConfigEntry } from "../git/config.ts";
 import { helperCommand, ourHelper } from "../git/helper-line.ts";
-import { AWS_CLI_HELPER, CODECOMMIT_URL_PATTERNS } from "../codecommit/patterns.ts";
+import { AWS_CLI_HELPER, CODECOMMIT_URL_PATTERNS, exampleUrl } from "../codecommit/patterns.ts";
 
 export interface SetupOptions {
   scope: string[];
@@ -160,20 +160,29 @@ export async function setup(ctx: Context, opts: SetupOptions): Promise<number> {
       `setup needs git ${MIN_GIT.join(".")} or later (wildcard URL patterns); this git is ${version.join(".")}`,
     );
   }
-  const retire = await oldHelpers(ctx);
-  const plan = planSetup({
-    entries: await configEntries(ctx, "^credential\\.", opts.scope),
+  const all = await configEntries(ctx, "^credential\\.");
+  const retire = oldHelpers(all);
+  const entries = await configEntries(ctx, "^credential\\.", opts.scope);
+  const state: SetupState = {
+    entries,
     patterns: [...CODECOMMIT_URL_PATTERNS, ...opts.urls],
     helper: helperCommand(ctx, opts.profile, opts.region),
     remove: opts.remove,
     submodules: opts.submodules,
     protocolAllow: opts.submodules ? await protocolAllow(ctx, opts.scope) : undefined,
     retire: opts.replace ? retire : [],
-  });
+  };
+  const plan = planSetup(state);
 
   if (!opts.remove && retire.length > 0) {
-    ctx.out(`Found AWS CLI credential-helper settings, which would also run for CodeCommit:\n`);
-    for (const e of retire) ctx.out(`  ${e.origin}: ${e.key} = ${e.value}\n`);
+    // Judged on the configuration as setup leaves it, by the rule doctor uses.
+    const after = configAfter(all, state, plan);
+    const running = retire.filter((e) => helperRuns(after, e, exampleUrl()));
+    const cleared = retire.filter((e) => !running.includes(e));
+    if (running.length > 0) ctx.out(`Found AWS CLI credential-helper settings, which would also run for CodeCommit:\n`);
+    for (const e of running) ctx.out(`  ${e.origin}: ${e.key} = ${e.value}\n`);
+    if (cleared.length > 0) ctx.out(`Found AWS CLI credential-helper settings that git no longer runs for CodeCommit (an empty helper line after them clears them), still configured:\n`);
+    for (const e of cleared) ctx.out(`  ${e.origin}: ${e.key} = ${e.value}\n`);
     if (!opts.replace) ctx.out(`Run "git-credential-codecommit setup --replace" to remove them.\n`);
   }
   for (const note of plan.notes) ctx.out(note);
@@ -206,9 +215,36 @@ function displayArg(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : shellQuote(a);
 }
 
+/**
+ * Every credential entry git reads, as it will read them once the plan has run:
+ * each reset and helper line the plan adds goes where `git config --add` puts it,
+ * after the last line of that section in the scope's file, or at the file's end.
+ * A scope with no credential lines yet has no known place among the files; its
+ * additions are then left out, so nothing is judged cleared by them.
+ */
+export function configAfter(all: ConfigEntry[], state: SetupState, plan: SetupPlan): ConfigEntry[] {
+  const origin = state.entries[0]?.origin;
+  if (origin === undefined) return all;
+  const after = [...all];
+  for (const pattern of state.patterns) {
+    const key = `credential.${pattern}.helper`;
+    const added = plan.commands.filter((c) => c[0] === "--add" && c[1] === key).map((c) => ({ origin, key, value: c[2]! }));
+    if (added.length === 0) continue;
+    const inFile = (e: ConfigEntry) => e.origin === origin;
+    const last = lastIndex(after, (e) => inFile(e) && credentialKey(e.key)?.url === pattern);
+    const at = (last === -1 ? lastIndex(after, inFile) : last) + 1;
+    after.splice(at, 0, ...added);
+  }
+  return after;
+}
+
+function lastIndex<T>(items: T[], match: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (match(items[i]!)) return i;
+  return -1;
+}
+
 /** AWS CLI helper entries in any config file git reads. */
-async function oldHelpers(ctx: Context) {
-  const all = await configEntries(ctx, "^credential\\.");
+function oldHelpers(all: ConfigEntry[]) {
   return all.filter(
     (e) => credentialKey(e.key)?.name === "helper" && AWS_CLI_HELPER.test(e.value) && e.origin.startsWith("file:"),
   );

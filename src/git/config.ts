@@ -191,6 +191,23 @@ export function effectiveHelpers(entries: ConfigEntry[], url: string): HelperEnt
   return helpers;
 }
 
+/** The same config line: file, key and value. */
+export function sameEntry(a: ConfigEntry, b: ConfigEntry): boolean {
+  return a.origin === b.origin && a.key === b.key && a.value === b.value;
+}
+
+/**
+ * Whether git runs the helper line `entry`, the one rule setup and doctor share:
+ * a `credential.helper` line for `url`, a line in a URL section for a URL that
+ * section applies to (its `*` labels filled in), each by effectiveHelpers —
+ * git's order, with empty values clearing what came before.
+ */
+export function helperRuns(entries: ConfigEntry[], entry: ConfigEntry, url: string): boolean {
+  const section = credentialKey(entry.key)?.url;
+  const target = section === undefined ? url : section.replace(/(?<=[/.@])\*(?=[.:/]|$)/g, "x");
+  return effectiveHelpers(entries, target).some((h) => sameEntry(h, entry));
+}
+
 /** A git config value-pattern matching exactly `s`. */
 export function regexLiteral(s: string): string {
   return `^${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;

@@ -22,7 +22,8 @@ describe.skipIf(lacks("windows"))("install.ps1 on Windows", () => {
     const asset = assetName(target);
     const releases = await tempDir("ps1-releases");
     mkdirSync(join(releases, TAG));
-    const archive = pack(target, new Uint8Array(await Bun.file(BINARY).arrayBuffer()));
+    // A Windows archive holds only the .exe: the page is for man, which Windows lacks.
+    const archive = pack(target, new Uint8Array(await Bun.file(BINARY).arrayBuffer()), new Uint8Array());
     await Bun.write(join(releases, TAG, asset), archive);
     const sum = new Bun.CryptoHasher("sha256").update(archive).digest("hex");
     await Bun.write(join(releases, TAG, "SHA256SUMS"), `${sum}  ${asset}\n`);

@@ -9,10 +9,12 @@ import { chmod, link, lstat, mkdir, readdir, readlink, symlink, writeFile } from
 import { join } from "node:path";
 import pkg from "../../package.json";
 import { assetName, pack, type Target } from "../../build/release.ts";
+import { MAN_PAGE } from "../../build/man.ts";
 import {
   buildRelease,
   removeTempDirs,
   requireTools,
+  requireFile,
   ROOT,
   run,
   serveReleases,
@@ -24,6 +26,7 @@ const INSTALL_SH = join(ROOT, "install.sh");
 const TAG = `v${pkg.version}`;
 const TAMPERED_TAG = "v6.6.6";
 const MISLABELLED_TAG = "v0.0.1";
+const PAGELESS_TAG = "v0.0.9";
 const NAME = "git-credential-codecommit";
 
 const UNAME_LINUX_X64 = "#!/bin/sh\ncase $1 in -m) echo x86_64 ;; *) echo Linux ;; esac\n";
@@ -37,6 +40,9 @@ function fakeBinary(target: Target): Uint8Array<ArrayBuffer> {
   );
 }
 
+const FAKE_PAGE = '.TH GIT-CREDENTIAL-CODECOMMIT 1 "2000-01-01" "fake"\n';
+let realPage = "";
+
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 
 let server: ReturnType<typeof serveReleases>;
@@ -48,13 +54,14 @@ beforeAll(async () => {
   requireTools("dash", "busybox", "shellcheck", "curl");
   const build = await tempDir("installer-build");
   await buildRelease(build, ["linux-x64"]);
+  realPage = await Bun.file(join(build, "bin", MAN_PAGE)).text();
 
   const releases = await tempDir("installer-releases");
   const good = join(releases, TAG);
   await mkdir(good);
   await link(join(build, "out", assetName("linux-x64")), join(good, assetName("linux-x64")));
   for (const t of ["linux-x64-musl", "darwin-arm64"] as const) {
-    await Bun.write(join(good, assetName(t)), pack(t, fakeBinary(t)));
+    await Bun.write(join(good, assetName(t)), pack(t, fakeBinary(t), new TextEncoder().encode(FAKE_PAGE)));
   }
   let sums = "";
   for (const f of (await readdir(good)).sort()) sums += `${sha256(await Bun.file(join(good, f)).bytes())}  ${f}\n`;
@@ -74,6 +81,14 @@ beforeAll(async () => {
   await link(join(good, assetName("linux-x64")), join(mislabelled, assetName("linux-x64")));
   const realHash = sums.split("\n").find((l) => l.endsWith(`  ${assetName("linux-x64")}`))!.split(" ")[0];
   await Bun.write(join(mislabelled, "SHA256SUMS"), `${realHash}  ${assetName("linux-x64")}.sig\n`);
+
+  // A release from before the manual page: the archive holds the binary alone.
+  const pageless = join(releases, PAGELESS_TAG);
+  await mkdir(join(pageless, "stage"), { recursive: true });
+  await writeFile(join(pageless, "stage", NAME), fakeBinary("linux-x64"), { mode: 0o755 });
+  const packed = await run(["tar", "-czf", join(pageless, assetName("linux-x64")), "-C", join(pageless, "stage"), NAME]);
+  if (packed.code !== 0) throw new Error(packed.stderr);
+  await Bun.write(join(pageless, "SHA256SUMS"), `${sha256(await Bun.file(join(pageless, assetName("linux-x64"))).bytes())}  ${assetName("linux-x64")}\n`);
 
   server = serveReleases(releases, TAG);
 
@@ -135,7 +150,13 @@ async function listing(dir: string): Promise<string[] | "absent"> {
   }
 }
 
-async function expectInstalled(dir: string, versionText: RegExp) {
+/** Where install.sh puts the manual page for an install folder `<prefix>/bin`. */
+const manDir = (dir: string) => join(dir, "..", "share", "man", "man1");
+
+async function expectInstalled(dir: string, versionText: RegExp, page = FAKE_PAGE) {
+  expect(await listing(manDir(dir))).toEqual([MAN_PAGE]);
+  expect((await lstat(join(manDir(dir), MAN_PAGE))).mode & 0o777).toBe(0o644);
+  expect(await Bun.file(join(manDir(dir), MAN_PAGE)).text()).toBe(page);
   expect(await listing(dir)).toEqual([NAME, "git-remote-codecommit"]);
   expect((await lstat(join(dir, "git-remote-codecommit"))).isSymbolicLink()).toBe(true);
   expect(await readlink(join(dir, "git-remote-codecommit"))).toBe(NAME);
@@ -189,8 +210,9 @@ describe.skipIf(lacks("dash") || process.arch !== "x64")("install.sh", () => {
           expect(r.stderr).toBe("");
           expect(r.code).toBe(0);
           expect(r.requests).toEqual([`/download/${TAG}/SHA256SUMS`, `/download/${TAG}/${assetName("linux-x64")}`]);
-          await expectInstalled(r.dir, realVersion);
+          await expectInstalled(r.dir, realVersion, realPage);
           expect(r.stdout).toContain(`installed ${NAME} ${pkg.version} (`);
+          expect(r.stdout).toContain(`installed the manual page as ${manDir(r.dir).replace("/bin/../", "/")}/${MAN_PAGE} (man ${NAME}, or git credential-codecommit --help)\n`);
           expect(r.stdout).toContain(`${r.dir} is not on your PATH`);
         }
       }, 60_000);
@@ -207,9 +229,17 @@ describe.skipIf(lacks("dash") || process.arch !== "x64")("install.sh", () => {
           `/latest/download/${assetName("linux-x64")}`,
           `/download/${TAG}/${assetName("linux-x64")}`,
         ]);
-        await expectInstalled(again.dir, realVersion);
+        await expectInstalled(again.dir, realVersion, realPage);
         expect(again.stdout).not.toContain("not on your PATH");
       }, 60_000);
+
+      test("installs a release from before the manual page, without one", async () => {
+        const r = await installer(shell, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: PAGELESS_TAG } });
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+        expect(await listing(r.dir)).toEqual([NAME, "git-remote-codecommit"]);
+        expect(await listing(manDir(r.dir))).toBe("absent");
+        expect(r.stdout).not.toContain("manual page");
+      });
 
       test("refuses a tampered archive and installs nothing", async () => {
         const r = await installer(shell, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: TAMPERED_TAG } });
@@ -267,7 +297,7 @@ describe.skipIf(lacks("dash") || process.arch !== "x64")("install.sh", () => {
         expect(await Bun.file(log).text()).toBe("setup setup\n");
       });
 
-      test("--uninstall removes exactly the two names it installed", async () => {
+      test("--uninstall removes exactly the two names and the manual page it installed", async () => {
         const home = await tempDir("uninstall");
         const dir = join(home, "bin");
         await mkdir(dir);
@@ -281,6 +311,8 @@ describe.skipIf(lacks("dash") || process.arch !== "x64")("install.sh", () => {
         expect(r.code).toBe(0);
         expect(r.requests).toEqual([]);
         expect(await listing(dir)).toEqual([`${NAME}.bak`, "other-tool"]);
+        expect(await listing(manDir(dir))).toEqual([]);
+        expect(r.stdout).toContain(`removed ${manDir(dir).replace("/bin/../", "/")}/${MAN_PAGE}\n`);
 
         const again = await installer(shell, { dir, args: ["--uninstall"] });
         expect(again.code).toBe(0);
@@ -324,6 +356,67 @@ describe.skipIf(lacks("dash") || process.arch !== "x64")("install.sh", () => {
       });
     });
   }
+
+  test("an install folder not ending in /bin gets the manual page in <folder>/share/man/man1, and loses it on --uninstall", async () => {
+    const dir = join(await tempDir("opt"), "gcc");
+    const r = await installer(SHELLS.dash!, { dir, shims: { ldd: LDD_MUSL } });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(await listing(dir)).toEqual([NAME, "git-remote-codecommit", "share"]);
+    expect(await Bun.file(join(dir, "share", "man", "man1", MAN_PAGE)).text()).toBe(FAKE_PAGE);
+    const gone = await installer(SHELLS.dash!, { dir, args: ["--uninstall"] });
+    expect(gone.code).toBe(0);
+    expect(await listing(join(dir, "share", "man", "man1"))).toEqual([]);
+    expect(await listing(dir)).toEqual(["share"]);
+  });
+
+  test("git credential-codecommit --help opens the installed page, found by man from PATH alone", async () => {
+    const r = await installer(SHELLS.dash!, { env: { GIT_CREDENTIAL_CODECOMMIT_VERSION: TAG } });
+    expect(r.code).toBe(0);
+    // git hands the page name to man.<tool>.cmd; this viewer records where man finds it.
+    const tools = await tempDir("viewer");
+    const log = join(tools, "asked");
+    await writeFile(join(tools, "viewer"), `#!/bin/sh\nprintf '%s\\n' "$*" > '${log}'\nman -w "$@" >> '${log}' 2>&1\n`);
+    await chmod(join(tools, "viewer"), 0o755);
+    const home = join(r.dir, "..");
+    const git = await run(["git", "-c", "man.viewer=rec", "-c", `man.rec.cmd=${join(tools, "viewer")}`, "credential-codecommit", "--help"], {
+      env: { HOME: home, PATH: `${r.dir}:${process.env.PATH ?? "/usr/bin:/bin"}`, GIT_CONFIG_NOSYSTEM: "1" },
+    });
+    expect({ code: git.code, stderr: git.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(await Bun.file(log).text()).toBe(`${NAME}\n${join(manDir(r.dir).replace("/bin/..", ""), MAN_PAGE)}\n`);
+    // And man renders it without a warning.
+    const shown = await run(["man", "-l", join(manDir(r.dir), MAN_PAGE)], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", MANWIDTH: "80" } });
+    expect({ code: shown.code, stderr: shown.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(shown.stdout.replace(/\s+/g, " ")).toContain("NAME git-credential-codecommit, git-remote-codecommit - git credential helper and remote helper for AWS CodeCommit");
+  }, 30_000);
+
+  describe("--from a checkout's build (npm run build)", () => {
+    const dist = join(ROOT, "dist");
+    beforeAll(() => {
+      requireFile(join(dist, NAME), "run npm run build");
+      requireFile(join(dist, MAN_PAGE), "run npm run build");
+    });
+
+    test("installs the built binary, the git-remote-codecommit link and the manual page as a release does; --uninstall removes them", async () => {
+      for (const args of [["--from", dist], [`--from=${dist}`]]) {
+        const r = await installer(SHELLS.dash!, { args });
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+        expect(r.requests).toEqual([]);
+        expect(r.stdout).toStartWith(`installing the build in ${dist}\ninstalled ${NAME} ${pkg.version} (`);
+        await expectInstalled(r.dir, realVersion, await Bun.file(join(dist, MAN_PAGE)).text());
+        expect(await sha256(await Bun.file(join(r.dir, NAME)).bytes())).toBe(sha256(await Bun.file(join(dist, NAME)).bytes()));
+        const gone = await installer(SHELLS.dash!, { dir: r.dir, args: ["--uninstall"] });
+        expect(gone.code).toBe(0);
+        expect(await listing(r.dir)).toEqual([]);
+        expect(await listing(manDir(r.dir))).toEqual([]);
+      }
+    }, 60_000);
+
+    test("refuses a folder without a build, or no folder, in one line", async () => {
+      const empty = await tempDir("empty");
+      await expectRefused(await installer(SHELLS.dash!, { args: ["--from", empty] }), new RegExp(`${empty}/? has no ${NAME}: build it first with npm run build`));
+      await expectRefused(await installer(SHELLS.dash!, { args: ["--from"] }), /--from needs a folder, e\.g\. --from dist/);
+    });
+  });
 
   test("refuses when no SHA-256 tool is available", async () => {
     const r = await installer(SHELLS["busybox sh"]!, { path: busyboxNoSha });

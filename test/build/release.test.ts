@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { assetName, type Target } from "../../build/release.ts";
+import { MAN_PAGE, manPage, sourceDate } from "../../build/man.ts";
 import { buildRelease, removeTempDirs, requireTools, run, tempDir, VERSION_OUTPUT } from "./support/release.ts";
 import { lacks } from "../support/platform.ts";
 
@@ -60,15 +61,20 @@ describe.skipIf(lacks("busybox"))("build/release.ts", () => {
     }
   });
 
-  test("the tarball holds exactly one executable, with fixed owner and time, that runs", async () => {
+  test("the tarball holds the executable, which runs, and the manual page of this version and commit date, with fixed owner and time", async () => {
     const tarball = join(once, "out", assetName("linux-x64"));
     const listing = await run(["tar", "--numeric-owner", "--full-time", "-tvzf", tarball]);
     expect(listing.code).toBe(0);
-    expect(listing.stdout).toMatch(/^-rwxr-xr-x 0\/0 +\d+ 1980-01-01 00:00:00 git-credential-codecommit\n$/);
+    expect(listing.stdout).toMatch(
+      /^-rwxr-xr-x 0\/0 +\d+ 1980-01-01 00:00:00 git-credential-codecommit\n-rw-r--r-- 0\/0 +\d+ 1980-01-01 00:00:00 git-credential-codecommit\.1\n$/,
+    );
 
     const dir = await tempDir("release-untar");
     expect((await run(["tar", "-xzf", tarball, "-C", dir])).code).toBe(0);
-    expect(await readdir(dir)).toEqual(["git-credential-codecommit"]);
+    expect((await readdir(dir)).sort()).toEqual(["git-credential-codecommit", MAN_PAGE]);
+    const page = await Bun.file(join(dir, MAN_PAGE)).text();
+    expect(page).toBe(await manPage(VERSION, sourceDate()));
+    expect(page).toContain(`.TH GIT-CREDENTIAL-CODECOMMIT 1 "${sourceDate()}" "git-credential-codecommit ${VERSION}" "User Commands"\n`);
     const binary = join(dir, "git-credential-codecommit");
     expect(await sha256(binary)).toBe(await sha256(join(once, "bin", "linux-x64", "git-credential-codecommit")));
 

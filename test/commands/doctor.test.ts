@@ -300,61 +300,201 @@ describe.each(RUNNERS)("doctor (%s)", (kind, runCli) => {
       expectNoSecret(r);
     });
 
-    const failures: Array<[string, Record<string, string>, string]> = [
+    const failures: Array<[string, Record<string, string>, string, string]> = [
       [
         "an unknown access key",
         { AWS_ACCESS_KEY_ID: "AKIDUNKNOWNEXAMPLE01" },
         "AWS does not know this access key (deleted, deactivated, or from another partition such as aws-cn or aws-us-gov): " +
           "An error occurred (InvalidClientTokenId)",
+        "use an active access key of this partition (aws configure, or the IAM console's security credentials)",
       ],
       [
         "a wrong secret",
         { AWS_SECRET_ACCESS_KEY: "not/the+secret" },
         "the secret key does not belong to this access key: An error occurred (SignatureDoesNotMatch)",
+        "set the secret access key that belongs to this access key (aws configure)",
       ],
     ];
-    test.each(failures)("%s: fail, naming the cause", async (_name, override, cause) => {
+    test.each(failures)("%s: fail, naming the cause and its fix", async (_name, override, cause, fix) => {
       const { w, args, env } = await networked();
       const r = await doctor(w, args, { env: { ...env, ...KEYS, ...override } });
       expect(r.code).toBe(1);
       const aws = checks(r.stdout).find((c) => c.name === "aws")!;
       expect(aws.status).toBe("fail");
       expect(aws.message.slice(0, cause.length)).toBe(cause);
-      expect(aws.fix).toBe("renew or correct the credentials, then run doctor --network again");
+      expect(aws.fix).toBe(fix);
       expect(r.stdout).not.toContain("not/the+secret");
     });
 
-    test("an expired session token: fail, naming the cause", async () => {
-      // fake-sts.ts answers GetCallerIdentity only with success or a signature
-      // error; this stands in for STS's answer to an expired session token.
-      const expired = Bun.serve({
+    /** Serves STS's XML error answer `code`/`message`, as STS answers a request it refuses. */
+    async function withStsError<T>(code: string, message: string, body: (url: string) => Promise<T>): Promise<T> {
+      const stub = Bun.serve({
         hostname: "127.0.0.1",
         port: 0,
         fetch: () =>
           new Response(
-            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    <Type>Sender</Type>\n" +
-              "    <Code>ExpiredToken</Code>\n    <Message>The security token included in the request is expired</Message>\n" +
+            `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n  <Error>\n    <Type>Sender</Type>\n` +
+              `    <Code>${code}</Code>\n    <Message>${message}</Message>\n` +
               "  </Error>\n  <RequestId>0c5b5a36-0000-4000-8000-000000000000</RequestId>\n</ErrorResponse>\n",
-            { status: 400, headers: { "Content-Type": "text/xml" } },
+            { status: code === "AccessDenied" ? 403 : 400, headers: { "Content-Type": "text/xml" } },
           ),
       });
       try {
+        return await body(`http://127.0.0.1:${stub.port}`);
+      } finally {
+        await stub.stop(true);
+      }
+    }
+
+    const answers: Array<[string, string, string, string, string]> = [
+      [
+        "an expired session token",
+        "ExpiredToken",
+        "The security token included in the request is expired",
+        "the session token has expired",
+        "get a new session (aws sso login, aws login, or new role credentials in the environment)",
+      ],
+      [
+        "access denied",
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:GetCallerIdentity with an explicit deny in a service control policy",
+        "the credentials are valid but may not call sts:GetCallerIdentity",
+        "ask an administrator to allow sts:GetCallerIdentity (an SCP or permissions boundary denies it)",
+      ],
+      [
+        "clock skew (a signature expired)",
+        "SignatureDoesNotMatch",
+        "Signature expired: 20260101T000000Z is now earlier than 20260101T001000Z (20260101T003000Z - 15 min.)",
+        "this clock is more than 5 minutes off AWS's, so AWS refuses the signature",
+        "synchronise the clock (e.g. enable NTP)",
+      ],
+      [
+        "clock skew (a request expired)",
+        "RequestExpired",
+        "Request has expired.",
+        "this clock is more than 5 minutes off AWS's, so AWS refuses the signature",
+        "synchronise the clock (e.g. enable NTP)",
+      ],
+    ];
+    test.each(answers)("AWS answers %s: fail, naming the cause and its own fix", async (_name, code, message, cause, fix) => {
+      await withStsError(code, message, async (stsUrl) => {
         const { w, args, env } = await networked();
-        const r = await doctor(w, args, {
-          env: { ...env, ...KEYS, AWS_SESSION_TOKEN: "expired/session+token", AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${expired.port}` },
-        });
+        const r = await doctor(w, args, { env: { ...env, ...KEYS, AWS_SESSION_TOKEN: "session/token+secret", AWS_ENDPOINT_URL_STS: stsUrl } });
         expect(r.code).toBe(1);
         expect(checks(r.stdout).find((c) => c.name === "aws")).toEqual({
           name: "aws",
           status: "fail",
-          message:
-            "the session token has expired: An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: " +
-            "The security token included in the request is expired",
-          fix: "renew or correct the credentials, then run doctor --network again",
+          message: `${cause}: An error occurred (${code}) when calling the GetCallerIdentity operation: ${message}`,
+          fix,
         });
-        expect(r.stdout).not.toContain("expired/session+token");
+        expect(r.stdout).not.toContain("session/token+secret");
+        expectNoSecret(r);
+      });
+    });
+
+    /** doctor --network's aws check against STS at `stsUrl`, with `extra` environment. */
+    async function awsCheckWith(stsUrl: string, extra: Record<string, string> = {}): Promise<[Check, RunResult]> {
+      const { w, args, env } = await networked();
+      const r = await doctor(w, args, { env: { ...env, ...KEYS, AWS_ENDPOINT_URL_STS: stsUrl, ...extra } });
+      expect(r.code).toBe(1);
+      expectNoSecret(r);
+      return [checks(r.stdout).find((c) => c.name === "aws")!, r];
+    }
+
+    const STS_FIX = "the STS endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile's endpoint_url or region)";
+
+    test("a proxy that refuses: blames the proxy, names HTTPS_PROXY and NO_PROXY, never the proxy's password", async () => {
+      const [aws, r] = await awsCheckWith("https://sts.example.invalid", { HTTPS_PROXY: "http://proxyuser:proxy-pass-word@127.0.0.1:9" });
+      expect(aws).toEqual({
+        name: "aws",
+        status: "fail",
+        message:
+          "could not reach https://sts.example.invalid through the proxy http://<credentials hidden>@127.0.0.1:9 (HTTPS_PROXY; NO_PROXY=127.0.0.1,localhost): " +
+          "ECONNREFUSED: Unable to connect. Is the computer able to access the url?",
+        fix: "correct or unset HTTPS_PROXY, or add sts.example.invalid to NO_PROXY",
+      });
+      expect(r.stdout + r.stderr).not.toContain("proxy-pass-word");
+      expect(r.stdout + r.stderr).not.toContain("proxyuser");
+    });
+
+    test("a proxy that refuses the tunnel (407), named by its lower-case variable", async () => {
+      const proxy = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("", { status: 407 }) });
+      try {
+        const [aws] = await awsCheckWith("https://sts.example.invalid", { HTTPS_PROXY: "", https_proxy: `http://127.0.0.1:${proxy.port}`, NO_PROXY: "" });
+        expect(aws).toEqual({
+          name: "aws",
+          status: "fail",
+          message: `could not reach https://sts.example.invalid through the proxy http://127.0.0.1:${proxy.port} (https_proxy; no NO_PROXY): Proxy refused to open a tunnel: 407 Proxy Authentication Required`,
+          fix: "correct or unset https_proxy, or add sts.example.invalid to NO_PROXY",
+        });
       } finally {
-        await expired.stop(true);
+        await proxy.stop(true);
+      }
+    });
+
+    test("a name that does not resolve: DNS", async () => {
+      const [aws] = await awsCheckWith("https://sts.example.invalid", { NO_PROXY: "*" });
+      expect(aws).toEqual({
+        name: "aws",
+        status: "fail",
+        message: "sts.example.invalid does not resolve (DNS): getaddrinfo ENOTFOUND sts.example.invalid",
+        fix: `check the network connection and DNS, or ${STS_FIX}`,
+      });
+    });
+
+    test("a closed port: refused", async () => {
+      const [aws] = await awsCheckWith("https://127.0.0.1:9");
+      expect(aws).toEqual({
+        name: "aws",
+        status: "fail",
+        message: "127.0.0.1:9 refused the connection: ECONNREFUSED: Unable to connect. Is the computer able to access the url?",
+        fix: `check ${STS_FIX}, and any firewall`,
+      });
+    });
+
+    test("a port that never answers: a timeout, within the 5 s doctor allows", async () => {
+      const { createServer } = await import("node:net");
+      const held: import("node:net").Socket[] = [];
+      const silent = createServer((socket) => void held.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+      const port = (silent.address() as import("node:net").AddressInfo).port;
+      try {
+        const started = performance.now();
+        const [aws] = await awsCheckWith(`https://127.0.0.1:${port}`);
+        // One attempt of 5 s, not the three attempts and 30 s budget that `get` allows.
+        expect(performance.now() - started).toBeLessThan(20_000);
+        expect(aws).toEqual({
+          name: "aws",
+          status: "fail",
+          message: `no answer from https://127.0.0.1:${port} within 5 s`,
+          fix: "check the network connection, a firewall or VPN; if this network needs a proxy, set HTTPS_PROXY",
+        });
+      } finally {
+        for (const socket of held) socket.destroy();
+        silent.close();
+      }
+    }, 30_000);
+
+    test("a certificate from an unknown CA: names the trust store in use, then the CA bundle set", async () => {
+      const tlsSts = await startFakeSts({ https: true, identities: { [KEYS.AWS_ACCESS_KEY_ID]: { secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY } } });
+      try {
+        const [system] = await awsCheckWith(tlsSts.url, { AWS_CA_BUNDLE: "" });
+        expect(system).toEqual({
+          name: "aws",
+          status: "fail",
+          message: `the TLS certificate of ${tlsSts.url} is not trusted by the system's trust store (no AWS_CA_BUNDLE or ca_bundle): unable to verify the first certificate`,
+          fix: `set AWS_CA_BUNDLE (or the profile's ca_bundle) to a PEM file holding the CA that signed 127.0.0.1:${tlsSts.port}'s certificate`,
+        });
+        // The git server's CA bundle, which does not hold the fake STS's CA.
+        const [bundled] = await awsCheckWith(tlsSts.url);
+        expect(bundled).toEqual({
+          name: "aws",
+          status: "fail",
+          message: `the TLS certificate of ${tlsSts.url} is not trusted by the CA bundle ${server.caFile} (AWS_CA_BUNDLE): unable to verify the first certificate`,
+          fix: `add the CA that signed 127.0.0.1:${tlsSts.port}'s certificate to ${server.caFile}`,
+        });
+      } finally {
+        await tlsSts.stop();
       }
     });
   });

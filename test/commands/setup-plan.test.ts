@@ -1,8 +1,8 @@
 // setup's plan, table-driven: a scope's credential entries in, `git config`
 // arguments out. The end-to-end tests in setup.test.ts run such plans on real git.
-import { expect, test } from "bun:test";
-import { MARKER, planSetup, type SetupState } from "../../src/commands/setup.ts";
-import type { ConfigEntry } from "../../src/git/config.ts";
+import { describe, expect, test } from "bun:test";
+import { configAfter, MARKER, planSetup, type SetupState } from "../../src/commands/setup.ts";
+import { helperRuns, type ConfigEntry } from "../../src/git/config.ts";
 
 const P = "https://git-codecommit.*.amazonaws.com";
 const S = `credential.${P}`;
@@ -81,4 +81,50 @@ test("--replace retires AWS CLI helpers in the file that holds each", () => {
     ["--file", "/etc/gitconfig", "--unset-all", "credential.helper", "^!aws codecommit credential-helper \\$@$"],
   ]);
   expect(plan(section(...FULL), { retire, remove: true }).commands).toEqual([["--remove-section", S]]);
+});
+
+describe("configAfter: the configuration as setup leaves it, judged by helperRuns", () => {
+  const URL = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/x";
+  const LOCAL = "file:/repo/.git/config";
+  const awsIn = (origin: string, key = "credential.helper"): ConfigEntry => ({ origin, key, value: AWS });
+  const after = (all: ConfigEntry[], scope: ConfigEntry[]) => {
+    const state: SetupState = { entries: scope, patterns: [P], helper: HELPER, remove: false, submodules: false, retire: [] };
+    return configAfter(all, state, planSetup(state));
+  };
+
+  test("the reset lands after the scope file's lines: an AWS helper earlier in that file stops running, one in a later file doesn't", () => {
+    const mine = { origin: FILE, key: "user.name", value: "x" };
+    const global = [awsIn(FILE), { ...mine, key: "credential.username" }];
+    const all = [...global, awsIn(LOCAL)];
+    const result = after(all, global);
+    expect(result.map((e) => [e.origin, e.key, e.value])).toEqual([
+      [FILE, "credential.helper", AWS],
+      [FILE, "credential.username", "x"],
+      [FILE, `${S}.helper`, ""],
+      [FILE, `${S}.helper`, HELPER],
+      [LOCAL, "credential.helper", AWS],
+    ]);
+    expect(helperRuns(result, all[0]!, URL)).toBe(false);
+    expect(helperRuns(result, all[2]!, URL)).toBe(true);
+  });
+
+  test("into an existing section of the scope's file, at that section's end, even with other lines after it", () => {
+    const existing = { origin: FILE, key: `${S}.usehttppath`, value: "true" };
+    const later = awsIn(FILE, "credential.https://git-codecommit.us-east-1.amazonaws.com.helper");
+    const scope = [existing, later];
+    const result = after(scope, scope);
+    expect(result.map((e) => e.value)).toEqual(["true", "", HELPER, AWS]);
+    expect(helperRuns(result, later, URL)).toBe(true);
+  });
+
+  test("a scope without credential lines has no known place among the files: nothing is judged cleared", () => {
+    const all = [awsIn("file:/etc/gitconfig")];
+    expect(after(all, [])).toEqual(all);
+    expect(helperRuns(all, all[0]!, URL)).toBe(true);
+  });
+
+  test("a helper in a wildcard section runs for the URLs that section applies to", () => {
+    const eu = awsIn(FILE, "credential.https://*.git-codecommit.*.vpce.amazonaws.com.helper");
+    expect(helperRuns([eu], eu, URL)).toBe(true);
+  });
 });

@@ -25,6 +25,16 @@ function expectedEntries(helper: string, patterns: string[]): Array<[string, str
   ]);
 }
 
+/** The helper commands git runs for `url`, from GIT_TRACE of `git credential reject` (which runs every helper, where `fill` stops at the first answer). */
+async function helpersGitRuns(w: GitWorld, cwd?: string, url = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/x"): Promise<string[]> {
+  const r = await git(["credential", "reject"], {
+    env: { ...w.env, GIT_TRACE: "1" },
+    cwd: cwd ?? w.home,
+    stdin: `url=${url}\nusername=u\npassword=p\n\n`,
+  });
+  return [...r.stderr.matchAll(/trace: run_command: '((?:[^'\\]|'\\'')*)'$/gm)].map((m) => m[1]!.replaceAll("'\\''", "'"));
+}
+
 async function fresh(): Promise<GitWorld> {
   return gitWorld(tempHome());
 }
@@ -206,11 +216,13 @@ describe.each(RUNNERS)("setup (%s)", (kind, runCli) => {
 
     const r = await setup(w, []);
     expect(r.code).toBe(0);
+    // setup's reset lands after it in the same section: git no longer runs it (GIT_TRACE agrees below).
     expect(r.stdout).toStartWith(
-      "Found AWS CLI credential-helper settings, which would also run for CodeCommit:\n" +
+      "Found AWS CLI credential-helper settings that git no longer runs for CodeCommit (an empty helper line after them clears them), still configured:\n" +
         `  file:${w.globalConfig}: ${section}.helper = ${aws}\n` +
         'Run "git-credential-codecommit setup --replace" to remove them.\n',
     );
+    expect(await helpersGitRuns(w)).toEqual([`'${exe}' erase`]);
     const helpers = async () => (await readConfig(["--file", w.globalConfig], `^${section.replace(/[.*]/g, "\\$&")}\\.helper$`, { env: w.env })).map(([, v]) => v);
     // The user's reset stays where they put it; ours follows their AWS CLI helper, which it overrides.
     expect(await helpers()).toEqual(["", aws, "", `!'${exe}'`]);
@@ -221,6 +233,51 @@ describe.each(RUNNERS)("setup (%s)", (kind, runCli) => {
     expect(await helpers()).toEqual(["", "", `!'${exe}'`]);
     expect(readFileSync(w.globalConfig, "utf8")).not.toContain("aws codecommit");
     expect((await setup(w, [])).stdout).toBe("git is already set up for CodeCommit (--global).\n");
+  });
+
+  test("setup and doctor agree with git on whether the AWS CLI's helper still runs", async () => {
+    const aws = "!aws codecommit credential-helper $@";
+    const ran = `aws codecommit credential-helper $@ erase`;
+    const doctorSays = async (w: GitWorld, cwd?: string) => {
+      const r = await runCli(["doctor"], { env: { ...w.env, AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "s" }, cwd: cwd ?? w.home });
+      return r.stdout.split("\n").filter((l) => l.includes("AWS CLI"));
+    };
+
+    // Before setup, in the global file: setup's sections come after it and clear it.
+    const before = await fresh();
+    await gitOk(["config", "--global", "credential.helper", aws], { env: before.env });
+    expect(await helpersGitRuns(before)).toEqual([ran]);
+    const cleared = await setup(before, []);
+    expect(cleared.stdout).toStartWith(
+      "Found AWS CLI credential-helper settings that git no longer runs for CodeCommit (an empty helper line after them clears them), still configured:\n" +
+        `  file:${before.globalConfig}: credential.helper = ${aws}\n`,
+    );
+    expect(await helpersGitRuns(before)).toEqual([`'${exe}' erase`]);
+    expect(await doctorSays(before)).toEqual([`[warn] migration: an AWS CLI credential-helper setting is still configured: credential.helper (file:${before.globalConfig})`]);
+
+    // In a repository's config, read after the global file: it still runs after ours.
+    const later = await fresh();
+    const repo = tempDir();
+    await gitOk(["init", "-q", repo], { env: later.env });
+    await gitOk(["config", "--local", "credential.helper", aws], { env: later.env, cwd: repo });
+    const running = await setup(later, [], { cwd: repo });
+    const local = `file:${realpathSync(repo)}/.git/config`;
+    expect(running.stdout).toStartWith(`Found AWS CLI credential-helper settings, which would also run for CodeCommit:\n  ${local}: credential.helper = ${aws}\n`);
+    expect(await helpersGitRuns(later, repo)).toEqual([`'${exe}' erase`, ran]);
+    expect(await doctorSays(later, repo)).toEqual([`[fail] helper: git also runs the AWS CLI's helper "${aws}" (${local})`]);
+
+    // In a section for one region's endpoint, after setup's: it runs for that region, and doctor fails it for any URL.
+    const regional = await fresh();
+    expect((await setup(regional, [])).code).toBe(0);
+    const eu = "credential.https://git-codecommit.eu-west-1.amazonaws.com";
+    await gitOk(["config", "--global", `${eu}.helper`, aws], { env: regional.env });
+    expect(await helpersGitRuns(regional, undefined, "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/x")).toEqual([`'${exe}' erase`, ran]);
+    expect((await setup(regional, [])).stdout).toStartWith(
+      `Found AWS CLI credential-helper settings, which would also run for CodeCommit:\n  file:${regional.globalConfig}: ${eu}.helper = ${aws}\n`,
+    );
+    expect(await doctorSays(regional)).toEqual([
+      `[fail] helper: git also runs the AWS CLI's helper "${aws}" (file:${regional.globalConfig}) for https://git-codecommit.eu-west-1.amazonaws.com URLs`,
+    ]);
   });
 
   test("--replace from a repository's subdirectory removes the AWS CLI's helper from its config", async () => {

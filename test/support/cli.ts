@@ -4,6 +4,9 @@
 import { run } from "../../src/cli.ts";
 import type { Context } from "../../src/context.ts";
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BINARY } from "./binary.ts";
 import { platformEnv } from "./platform.ts";
 import { homeFromEnv } from "../../src/util/home.ts";
@@ -16,6 +19,12 @@ export interface RunOptions {
   /** Frozen wall-clock time, "YYYY-MM-DD HH:MM:SS" UTC (faketime's format). */
   time?: string;
   cwd?: string;
+  /**
+   * Standard input is a terminal, as when a person types the command: `stdin`
+   * is typed on it and ended with Ctrl-D; without `stdin` nothing is typed and
+   * the terminal never ends, so a command that reads it hangs (and fails).
+   */
+  terminal?: boolean;
 }
 
 export interface RunResult {
@@ -56,6 +65,7 @@ export function testContext(env: Record<string, string | undefined>, overrides: 
   return {
     env,
     stdin: async () => "",
+    stdinIsTerminal: () => false,
     out: () => {},
     err: () => {},
     now: () => new Date(),
@@ -72,7 +82,11 @@ export const runSource: Runner = async (args, opts = {}) => {
   let stdout = "";
   const stderr: string[] = [];
   const ctx = testContext(opts.env ?? {}, {
-    stdin: async () => opts.stdin ?? "",
+    stdin: async () => {
+      if (opts.terminal && opts.stdin === undefined) throw new Error("read a terminal nobody types on");
+      return opts.stdin ?? "";
+    },
+    stdinIsTerminal: () => Boolean(opts.terminal),
     out: (t) => {
       stdout += t;
     },
@@ -88,6 +102,7 @@ const FAKETIME = Bun.which("faketime");
 
 export const runBinary: Runner = async (args, opts = {}) => {
   let cmd = [BINARY, ...args];
+  if (opts.terminal) return onTerminal(cmd, opts);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
   if (opts.time) {
@@ -113,6 +128,32 @@ export const runBinary: Runner = async (args, opts = {}) => {
   clearTimeout(timer);
   return { code, stdout, stderr };
 };
+
+const PTY_RUN = join(import.meta.dir, "pty-run.py");
+
+/** The binary with a pseudo-terminal as its stdin (test/support/pty-run.py), stdout and stderr pipes. */
+async function onTerminal(cmd: string[], opts: RunOptions): Promise<RunResult> {
+  const python = Bun.which("python3");
+  if (!python) throw new Error("python3 is needed to drive a pseudo-terminal (apt-get install python3)");
+  const dir = mkdtempSync(join(tmpdir(), "gcc-tty-"));
+  const stdinFile = join(dir, "typed");
+  writeFileSync(stdinFile, opts.stdin ?? "");
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
+  const noEof = opts.stdin === undefined ? ["--no-eof"] : [];
+  const proc = Bun.spawn([python, PTY_RUN, "--stdin-tty", ...noEof, "--stdin-file", stdinFile, "--timeout", "20", "--", ...cmd], {
+    env,
+    cwd: opts.cwd ?? dir,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  rmSync(dir, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`pty-run.py failed (${code}): ${err}`);
+  const r = JSON.parse(out) as { code: number | null; stdout: string; stderr: string };
+  // A timed-out run (code null) fails any exact expectation.
+  return { code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
 
 export const RUNNERS: ReadonlyArray<readonly [string, Runner]> = [
   ["source", runSource],

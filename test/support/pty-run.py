@@ -10,7 +10,11 @@ newline are typed on it.
 Prints one JSON object: {"code": exit status (negative: signal, null: timed
 out), "stdout", "stderr", "tty": everything written to the terminal}.
 
-usage: pty-run.py [--stdin-file F] [--prompt P --reply R] [--timeout S] -- CMD ARG...
+With --stdin-tty the command's stdin is the terminal itself, as when a person
+types the command: the --stdin-file bytes are typed on it, then Ctrl-D (end of
+input), unless --no-eof leaves the terminal waiting, as a person who types nothing.
+
+usage: pty-run.py [--stdin-file F] [--stdin-tty [--no-eof]] [--prompt P --reply R] [--timeout S] -- CMD ARG...
 """
 
 import argparse
@@ -29,6 +33,8 @@ def main() -> int:
     ap.add_argument("--stdin-file", help="what the command reads on stdin (default: nothing)")
     ap.add_argument("--prompt")
     ap.add_argument("--reply")
+    ap.add_argument("--stdin-tty", action="store_true")
+    ap.add_argument("--no-eof", action="store_true")
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     args = ap.parse_args()
@@ -49,7 +55,7 @@ def main() -> int:
         try:
             os.setsid()
             fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
-            os.dup2(in_r, 0)
+            os.dup2(slave if args.stdin_tty else in_r, 0)
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
             for fd in (master, slave, in_r, in_w, out_r, out_w, err_r, err_w):
@@ -63,8 +69,12 @@ def main() -> int:
     # anywhere, reading the master fails with EIO before the child opens /dev/tty.
     for fd in (in_r, out_w, err_w):
         os.close(fd)
-    # git's request is small: it fits in the pipe without a reader.
-    os.write(in_w, data)
+    if args.stdin_tty:
+        # The line discipline holds typed input until the command reads it; ^D at a line's start ends it.
+        os.write(master, data + (b"" if args.no_eof else b"\x04"))
+    else:
+        # git's request is small: it fits in the pipe without a reader.
+        os.write(in_w, data)
     os.close(in_w)
 
     buffers = {master: b"", out_r: b"", err_r: b""}
