@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { COMMANDS } from "../src/cli.ts";
 import { manPage, sourceDate } from "../build/man.ts";
 import { tempDir } from "./support/home.ts";
+import { lacks } from "./support/platform.ts";
 
 const GROFF = Bun.which("groff");
 const MANDOC = Bun.which("mandoc");
-if (!GROFF) throw new Error("groff is needed to check the manual page (apt-get install groff-base; .ci/run installs it)");
+if (!lacks("man") && !(GROFF && MANDOC)) throw new Error("groff and mandoc check the manual page (apt-get install groff-base mandoc man-db; .ci/run installs them)");
 
 const PAGE = await manPage("1.2.3", "2001-02-03");
 
@@ -19,18 +20,18 @@ function spawn(cmd: string[], stdin: string, env: Record<string, string> = {}) {
 }
 
 /** The page as man shows it, as plain text. */
-const RENDERED = spawn([GROFF!, "-man", "-Tutf8", "-P", "-cbou", "-rLL=200n"], PAGE).stdout;
+const RENDERED = lacks("man") ? "" : spawn([GROFF!, "-man", "-Tutf8", "-P", "-cbou", "-rLL=200n"], PAGE).stdout;
 
 /** An entry under OPTIONS: the flags at the indent, then a line break or (short tags) the text on the same line. */
 const entry = (flags: string) => new RegExp(`^ {7}${flags.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\n| )`, "m");
 
-describe("the manual page", () => {
+describe.skipIf(lacks("man"))("the manual page", () => {
   test("renders with every groff warning on and none printed", () => {
     const r = spawn([GROFF!, "-ww", "-man", "-Tutf8", "-z"], PAGE);
     expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
-  test.skipIf(!MANDOC)("passes mandoc -T lint", () => {
+  test("passes mandoc -T lint", () => {
     const r = spawn([MANDOC!, "-T", "lint", "-W", "warning"], PAGE);
     expect({ code: r.code, out: r.stdout + r.stderr }).toEqual({ code: 0, out: "" });
   });

@@ -19,6 +19,7 @@ export const NEEDS = {
   "gnu-time": "GNU time (/usr/bin/time -f), which measures the helper's CPU while it waits",
   windows: "Windows: install.ps1 installs into %LOCALAPPDATA% and the user PATH, and git for Windows ships Git Credential Manager",
   osxkeychain: "git-credential-osxkeychain and a login keychain (macOS)",
+  man: "groff, mandoc and man-db, which lint and render the manual page",
 } as const;
 
 export type Need = keyof typeof NEEDS;
@@ -26,8 +27,8 @@ export type Need = keyof typeof NEEDS;
 /** What each CI platform lacks. Linux CI installs every tool (ci.yml, .ci/run). */
 export const MISSING: Readonly<Record<"linux" | "darwin" | "win32", readonly Need[]>> = {
   linux: ["windows", "osxkeychain"],
-  darwin: ["faketime", "dash", "busybox", "qemu", "setsid", "procfs", "gnu-time", "windows"],
-  win32: ["faketime", "dash", "busybox", "qemu", "sh", "pty", "setsid", "posix-modes", "symlinks", "procfs", "gnu-time", "osxkeychain"],
+  darwin: ["faketime", "dash", "busybox", "qemu", "setsid", "procfs", "gnu-time", "windows", "man"],
+  win32: ["faketime", "dash", "busybox", "qemu", "sh", "pty", "setsid", "posix-modes", "symlinks", "procfs", "gnu-time", "osxkeychain", "man"],
 };
 
 const said = new Set<Need>();
