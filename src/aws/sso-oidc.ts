@@ -103,6 +103,9 @@ export async function oidcCall(session: Session, region: string, path: string, b
     body: JSON.stringify(body),
     env: session.ctx.env,
     caBundle: caBundle(session.ctx.env, session.profile),
+    // CreateToken spends what it is given (an authorization code, a refresh token): sent once, never
+    // retried after a 5xx the service may have acted on. The device flow's polling asks again anyway.
+    ...(path === "/token" ? { attempts: 1 } : {}),
   });
   const answer = jsonObject(res.body);
   if (res.status === 200 && answer) return { ok: true, body: answer };
