@@ -13,7 +13,7 @@ export interface Context {
    * Whether standard input is a terminal (a person typed the command) rather
    * than git's pipe. A function, so only the paths that ask pay for the check.
    */
-  stdinIsTerminal(): boolean;
+  stdinIsTerminal(): Promise<boolean>;
   /** Exact bytes for standard output (no newline is added). */
   out(text: string): void;
   /** One line for standard error (a newline is added). */

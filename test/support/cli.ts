@@ -65,7 +65,7 @@ export function testContext(env: Record<string, string | undefined>, overrides: 
   return {
     env,
     stdin: async () => "",
-    stdinIsTerminal: () => false,
+    stdinIsTerminal: async () => false,
     out: () => {},
     err: () => {},
     now: () => new Date(),
@@ -86,7 +86,7 @@ export const runSource: Runner = async (args, opts = {}) => {
       if (opts.terminal && opts.stdin === undefined) throw new Error("read a terminal nobody types on");
       return opts.stdin ?? "";
     },
-    stdinIsTerminal: () => Boolean(opts.terminal),
+    stdinIsTerminal: async () => Boolean(opts.terminal),
     out: (t) => {
       stdout += t;
     },
