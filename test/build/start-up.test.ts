@@ -144,10 +144,8 @@ describe("the bundle the binary is compiled from", async () => {
 
   test("`--version` loads no node built-in, and no module of any command", () => {
     expect(builtinsLoadedFor(undefined)).toEqual([]);
-    // The CLI's own small leaves, which build the Context (the home, capped stdin, the terminal check's
-    // lazy fs forwarders); no command, no AWS module.
+    // The CLI's own small leaves, which build the Context (the home, the stdin cap); no command, no AWS module.
     expect(modulesLoadedFor(undefined)).toEqual([
-      "lazy-node:fs?fstatSync,statSync",
       "node_modules/mri/lib/index.mjs",
       "src/cli.ts",
       "src/context.ts",
@@ -156,7 +154,6 @@ describe("the bundle the binary is compiled from", async () => {
       "src/util/encoding.ts",
       "src/util/home.ts",
       "src/util/ntpath.ts",
-      "src/util/stream.ts",
       "src/version.ts",
     ]);
   });
