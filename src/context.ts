@@ -7,7 +7,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface Context {
   env: Env;
-  /** Standard input, read once: to its end, or to one byte past what git could send (MAX_INPUT_BYTES), where reading stops. */
+  /** Standard input, read once: to its end, or until past what git could send (MAX_INPUT_BYTES), where reading stops. */
   stdin(): Promise<string>;
   /**
    * Whether standard input is a terminal (a person typed the command) rather
