@@ -179,23 +179,42 @@ export async function registerClient(
   return { registration, record };
 }
 
-/** A CreateToken answer as the token file the CLI writes (returned for the caller to write). */
-export function tokenRecord(s: SsoSignIn, reg: Registration, answer: Record<string, unknown>, now: Date): Record<string, Json> {
-  if (typeof answer.accessToken !== "string" || typeof answer.expiresIn !== "number") {
-    throw new UserError("the CreateToken answer has no accessToken and expiresIn");
-  }
+export type TokenAnswerProblem = { kind: "incomplete" } | { kind: "line break"; field: string };
+
+/**
+ * Why a CreateToken answer can't become a token file: it has no token, or a
+ * value no token holds (never written: every later run would send it on).
+ */
+export function tokenAnswerProblem(answer: Record<string, unknown>): TokenAnswerProblem | undefined {
+  if (typeof answer.accessToken !== "string" || typeof answer.expiresIn !== "number") return { kind: "incomplete" };
   for (const field of ["accessToken", "refreshToken"]) {
     const value = answer[field];
-    // Never written to the cache: every later run would hand it on.
-    if (typeof value === "string" && LINE_BREAK_OR_NUL.test(value)) {
-      throw new UserError(`the ${field} in SSO OIDC's CreateToken answer contains a line break or NUL byte, which no token holds`);
-    }
+    if (typeof value === "string" && LINE_BREAK_OR_NUL.test(value)) return { kind: "line break", field };
+  }
+  return undefined;
+}
+
+/**
+ * A CreateToken answer as the token file the CLI writes (returned for the
+ * caller to write), the same bytes whether `login` or a refresh made it. An
+ * answer with a tokenAnswerProblem is refused.
+ */
+export function tokenRecord(
+  s: Pick<SsoSignIn, "startUrl" | "region">,
+  reg: Registration,
+  answer: Record<string, unknown>,
+  now: Date,
+): Record<string, Json> {
+  const problem = tokenAnswerProblem(answer);
+  if (problem?.kind === "incomplete") throw new UserError("the CreateToken answer has no accessToken and expiresIn");
+  if (problem) {
+    throw new UserError(`the ${problem.field} in SSO OIDC's CreateToken answer contains a line break or NUL byte, which no token holds`);
   }
   const record: Record<string, Json> = {
     startUrl: s.startUrl,
     region: s.region,
-    accessToken: answer.accessToken,
-    expiresAt: cliTime(new Date(now.getTime() + answer.expiresIn * 1000)),
+    accessToken: answer.accessToken as string,
+    expiresAt: cliTime(new Date(now.getTime() + (answer.expiresIn as number) * 1000)),
     clientId: reg.clientId,
     clientSecret: reg.clientSecret,
     registrationExpiresAt: reg.expiresAt,

@@ -4,13 +4,12 @@
 // credentials in ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
 import { cliCacheFile, readJsonFile, tryWriteCache, withFileLock } from "../cache.ts";
-import { LINE_BREAK_OR_NUL } from "../../util/encoding.ts";
-import { jsonObject, type Json } from "../../util/json.ts";
+import { jsonObject } from "../../util/json.ts";
 import { checkedCredentials, cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
 import { caBundle, httpRequest } from "../http.ts";
 import { checkRegion } from "../region.ts";
 import type { Session } from "../session.ts";
-import { canRefresh, loginCommand, oidcCall, ssoServiceUrl, ssoTokenFile, writeCliJson } from "../sso-oidc.ts";
+import { canRefresh, loginCommand, oidcCall, ssoServiceUrl, ssoTokenFile, tokenAnswerProblem, tokenRecord, writeCliJson } from "../sso-oidc.ts";
 import { cachedCredentials } from "../sts.ts";
 
 const REQUIRED = ["sso_start_url", "sso_region", "sso_role_name", "sso_account_id"];
@@ -105,35 +104,32 @@ async function sessionToken(session: Session, cfg: SsoConfig, file: string): Pro
       return token;
     }
     const answer = res.body;
-    if (typeof answer.accessToken !== "string" || typeof answer.expiresIn !== "number") {
-      session.debug("sso: the refresh answer has no accessToken and expiresIn; keeping the old token");
+    const problem = tokenAnswerProblem(answer);
+    if (problem) {
+      session.debug(
+        problem.kind === "incomplete"
+          ? "sso: the refresh answer has no accessToken and expiresIn; keeping the old token"
+          : "sso: the refresh answer holds a line break or NUL byte; keeping the old token",
+      );
       return token;
     }
-    // Never written to the token file: it would go out in a header on every later run.
-    if (LINE_BREAK_OR_NUL.test(answer.accessToken) || (typeof answer.refreshToken === "string" && LINE_BREAK_OR_NUL.test(answer.refreshToken))) {
-      session.debug("sso: the refresh answer holds a line break or NUL byte; keeping the old token");
-      return token;
-    }
-    const expiresAt = new Date(session.ctx.now().getTime() + answer.expiresIn * 1000);
-    // The fields `aws sso login` writes, so the CLI keeps using the file; a refresh
-    // token that wasn't returned is dropped, as botocore drops it.
-    const written: Record<string, Json> = {
-      startUrl: typeof r.startUrl === "string" ? r.startUrl : cfg.startUrl,
-      region: typeof r.region === "string" ? r.region : cfg.region,
-      accessToken: answer.accessToken,
-      expiresAt: cliTime(expiresAt),
-      clientId: r.clientId as string,
-      clientSecret: r.clientSecret as string,
-      registrationExpiresAt: r.registrationExpiresAt as string,
-    };
-    if (typeof answer.refreshToken === "string") written.refreshToken = answer.refreshToken;
+    const now = session.ctx.now();
+    // The file `aws sso login` writes, so the CLI keeps using it; a refresh token
+    // that wasn't returned is dropped, as botocore drops it.
+    const written = tokenRecord(
+      { startUrl: typeof r.startUrl === "string" ? r.startUrl : cfg.startUrl, region: typeof r.region === "string" ? r.region : cfg.region },
+      { clientId: r.clientId as string, clientSecret: r.clientSecret as string, expiresAt: r.registrationExpiresAt as string },
+      answer,
+      now,
+    );
+    const expiresAt = new Date(now.getTime() + (answer.expiresIn as number) * 1000);
     try {
       writeCliJson(file, written);
     } catch (e) {
       // The old refresh token is spent now: say so, or the next run fails mysteriously.
       session.notice(`warning: the refreshed SSO token could not be saved (${(e as Error).message}); run ${cfg.login} if the next command fails`);
     }
-    return { accessToken: answer.accessToken, expiresAt, raw: written };
+    return { accessToken: written.accessToken as string, expiresAt, raw: written };
   }, { waitMs: 60_000, what: `refreshing the SSO token for ${label}`, notice: session.notice, debug: session.debug });
 }
 
