@@ -7,7 +7,7 @@ import { lastLine, ServiceError, UserError } from "../errors.ts";
 import { LINE_BREAK_OR_NUL, sha1Hex } from "../util/encoding.ts";
 import { jsonObject, pythonJsonDumps, type Json } from "../util/json.ts";
 import { NAME } from "../version.ts";
-import { readJsonFile, writeFileAtomic } from "./cache.ts";
+import { cliCacheFile, readJsonFile, writeFileAtomic } from "./cache.ts";
 import { setting } from "./config-files.ts";
 import { cliTime, parseExpiration, REFRESH_WINDOW_MS } from "./credentials.ts";
 import { configuredEndpoint, dnsSuffix } from "./endpoints.ts";
@@ -66,6 +66,17 @@ export const ssoCacheDir = (home: string) => join(home, ".aws", "sso", "cache");
 /** The token file: sha1 of the session name, or of the start URL for a legacy profile. */
 export function ssoTokenFile(home: string, target: { sessionName?: string; startUrl: string }): string {
   return join(ssoCacheDir(home), `${sha1Hex(target.sessionName ?? target.startUrl)}.json`);
+}
+
+/**
+ * The ~/.aws/cli/cache file CLI v2 keeps a role's SSO credentials in: keyed by
+ * account, role and the session name (the start URL for a legacy profile).
+ */
+export function ssoRoleCacheFile(home: string, role: { accountId: string; roleName: string; sessionName?: string; startUrl: string }): string {
+  const key: Record<string, string> = { roleName: role.roleName, accountId: role.accountId };
+  if (role.sessionName !== undefined) key.sessionName = role.sessionName;
+  else key.startUrl = role.startUrl;
+  return cliCacheFile(home, key, true);
 }
 
 /** The client registration file, keyed as botocore's _registration_cache_key. */

@@ -5,10 +5,10 @@
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Context } from "../context.ts";
-import { cliCacheFile, readJsonFile, withFileLock } from "../aws/cache.ts";
+import { readJsonFile, withFileLock } from "../aws/cache.ts";
 import { setting } from "../aws/config-files.ts";
 import { openSession, type Session } from "../aws/session.ts";
-import { portalLogout, ssoCacheDir, ssoSignIn, ssoTokenFile, type SsoSignIn } from "../aws/sso-oidc.ts";
+import { portalLogout, ssoCacheDir, ssoRoleCacheFile, ssoSignIn, ssoTokenFile, type SsoSignIn } from "../aws/sso-oidc.ts";
 
 export interface LogoutOptions {
   profile?: string;
@@ -75,10 +75,7 @@ function roleCacheFiles(session: Session, one: SsoSignIn): string[] {
     if (one.sessionName !== undefined ? sessionName !== one.sessionName : sessionName !== undefined || setting(profile, "sso_start_url") !== one.startUrl) {
       continue;
     }
-    const key: Record<string, string> = { accountId, roleName };
-    if (one.sessionName !== undefined) key.sessionName = one.sessionName;
-    else key.startUrl = one.startUrl;
-    files.push(cliCacheFile(session.ctx.home, key, true));
+    files.push(ssoRoleCacheFile(session.ctx.home, { accountId, roleName, sessionName: one.sessionName, startUrl: one.startUrl }));
   }
   return files;
 }

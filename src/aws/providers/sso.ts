@@ -3,13 +3,13 @@
 // refreshes an sso-session token when it is about to expire, and caches role
 // credentials in ~/.aws/cli/cache as CLI v2 does. Never opens a browser.
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
-import { cliCacheFile, readJsonFile, tryWriteCache, withFileLock } from "../cache.ts";
+import { readJsonFile, tryWriteCache, withFileLock } from "../cache.ts";
 import { jsonObject } from "../../util/json.ts";
 import { checkedCredentials, cliTime, parseExpiration, REFRESH_WINDOW_MS, type Credentials } from "../credentials.ts";
 import { caBundle, httpRequest } from "../http.ts";
 import { checkRegion } from "../region.ts";
 import type { Session } from "../session.ts";
-import { canRefresh, loginCommand, oidcCall, ssoServiceUrl, ssoTokenFile, tokenAnswerProblem, tokenRecord, writeCliJson } from "../sso-oidc.ts";
+import { canRefresh, loginCommand, oidcCall, ssoRoleCacheFile, ssoServiceUrl, ssoTokenFile, tokenAnswerProblem, tokenRecord, writeCliJson } from "../sso-oidc.ts";
 import { cachedCredentials } from "../sts.ts";
 
 const REQUIRED = ["sso_start_url", "sso_region", "sso_role_name", "sso_account_id"];
@@ -135,10 +135,7 @@ async function sessionToken(session: Session, cfg: SsoConfig, file: string): Pro
 
 export async function fromSso(session: Session, profileName: string, refresh: boolean): Promise<Credentials | undefined> {
   const cfg = ssoConfig(session, profileName);
-  const keyArgs: Record<string, string> = { roleName: cfg.roleName, accountId: cfg.accountId };
-  if (cfg.sessionName !== undefined) keyArgs.sessionName = cfg.sessionName;
-  else keyArgs.startUrl = cfg.startUrl;
-  const cacheFile = cliCacheFile(session.ctx.home, keyArgs, true);
+  const cacheFile = ssoRoleCacheFile(session.ctx.home, cfg);
   // Like CLI v2, cached role credentials are used before the token is even looked at.
   const hit = refresh ? undefined : await cachedCredentials(cacheFile, session, "sso");
   if (hit) return hit;
