@@ -97,6 +97,15 @@ export function gitCommit(): string {
 }
 
 /**
+ * JavaScriptCore's tier-up thresholds, multiplied (compile.jitPolicy). Every
+ * command lives a few milliseconds, and at the normal thresholds the config
+ * file parser's loops were compiled by two JIT threads that cost `get` more
+ * than they ever saved (`npm run bench`: ~0.1× of a no-op). 4, 16, 64 and 1000
+ * measured alike; 16 still lets a long loop (a config of thousands of lines) be compiled.
+ */
+export const JIT_POLICY = 16;
+
+/**
  * Compiles `entry` into a standalone executable. Autoloading of `.env` and
  * `bunfig.toml` is off: with it on, a bunfig.toml `preload` in the directory
  * where git runs us would execute code inside the helper. The typed API is used
@@ -116,6 +125,7 @@ export async function compile(opts: {
       ...(opts.target ? { target: opts.target } : {}),
       autoloadDotenv: false,
       autoloadBunfig: false,
+      jitPolicy: JIT_POLICY,
     },
     bytecode: true,
   });

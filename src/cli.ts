@@ -201,7 +201,7 @@ export const REMOTE_NAME = "git-remote-codecommit";
  * binary under that name, where links don't exist, serves as both).
  */
 export async function run(argv: string[], invoked: Context, invokedAs = NAME): Promise<number> {
-  const asRemote = invokedAs === REMOTE_NAME && !["get", "store", "erase"].includes(argv.at(-1) ?? "");
+  const asRemote = invokedAs === REMOTE_NAME && !["get", "store", "erase"].includes(argv[argv.length - 1] ?? "");
   const name = asRemote ? REMOTE_NAME : NAME;
   const ctx = { ...invoked, name };
   try {
@@ -227,13 +227,25 @@ function usageError(problem: string): UserError {
   return new UserError(`${problem}\n${usage()}`, 2);
 }
 
+/**
+ * mri's `alias`, naming every option so that `unknown` hears of the others.
+ * Loops, not Object.fromEntries and map: each array builtin costs `get` a
+ * tenth of a millisecond the first time a run calls it (README, Speed).
+ */
+function aliases(): Record<string, string[]> {
+  const alias: Record<string, string[]> = {};
+  for (const o of STRING_OPTIONS) alias[o] = [];
+  for (const o of BOOLEAN_OPTIONS) alias[o] = o === "help" ? ["h"] : [];
+  return alias;
+}
+
 async function dispatch(argv: string[], ctx: Context): Promise<number> {
   let unknown: string | undefined;
   // mri appends to the arrays it is given, so each call gets fresh ones.
   const args = mri(argv, {
     string: [...STRING_OPTIONS],
     boolean: [...BOOLEAN_OPTIONS],
-    alias: Object.fromEntries([...STRING_OPTIONS, ...BOOLEAN_OPTIONS].map((o) => [o, o === "help" ? ["h"] : []])),
+    alias: aliases(),
     unknown: (flag) => {
       unknown = flag;
     },
@@ -276,7 +288,13 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
   const profile = lastString(args.profile, "--profile");
   const region = lastString(args.region, "--region");
 
-  if (["get", "store", "erase"].includes(operation) && (await ctx.stdinIsTerminal())) {
+  const readsRequest = ["get", "store", "erase"].includes(operation);
+  // git's request is read, and `get`'s modules load, while the terminal check
+  // waits on Bun's I/O threads: each hides the other's wait. Reading first is
+  // safe: a person at a terminal still sees the notice before typing.
+  if (readsRequest) ctx.stdin().catch(() => {});
+  const getLoading = operation === "get" ? import("./commands/get.ts") : undefined;
+  if (readsRequest && (await ctx.stdinIsTerminal())) {
     notice(ctx, `${operation} reads its request on standard input, which git supplies when it runs this helper; to try it by hand, type the request and end it with Ctrl-D`);
   }
   switch (operation) {
@@ -291,7 +309,7 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
       return 0;
     }
     case "get": {
-      const { get } = await import("./commands/get.ts");
+      const { get } = await getLoading!;
       return get(ctx, { profile, region, ignoreHostCheck: args["ignore-host-check"], debug: args.debug });
     }
     case "setup": {
@@ -352,14 +370,16 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
 /** Every value of a repeatable option; an option given without one is an error. */
 function allStrings(value: unknown, flag: string): string[] {
   if (value === undefined) return [];
-  const values = (Array.isArray(value) ? value : [value]).map(String);
+  const values: string[] = [];
+  for (const v of Array.isArray(value) ? value : [value]) values.push(String(v));
   if (values.includes("")) throw usageError(`${flag} needs a value`);
   return values;
 }
 
 /** A repeated option keeps its last value. */
 function lastString(value: unknown, flag: string): string | undefined {
-  return allStrings(value, flag).at(-1);
+  const all = allStrings(value, flag);
+  return all[all.length - 1];
 }
 
 /**
@@ -381,12 +401,14 @@ async function stdinIsTerminal(): Promise<boolean> {
 
 if (import.meta.main) {
   let stdout = "";
+  let input: Promise<string> | undefined;
   const env = process.env;
   const ctx: Context = {
     env,
     // Stops once past the cap (Bun reads a pipe in 64 KiB pieces, so at most 128 KiB are read), so a
     // gigabyte on stdin costs nothing; parseCredentialRequest reports it. A stream reader cost `get` ~1 ms.
-    stdin: () => Bun.stdin.slice(0, MAX_INPUT_BYTES + 1).text(),
+    // Read once: dispatch() starts the read, the command awaits the same text.
+    stdin: () => (input ??= Bun.stdin.slice(0, MAX_INPUT_BYTES + 1).text()),
     stdinIsTerminal,
     out: (text) => {
       stdout += text;
@@ -400,7 +422,9 @@ if (import.meta.main) {
     platform: process.platform,
     name: NAME,
   };
-  const invokedAs = (process.argv0.split(/[\\/]/).pop() ?? "").replace(/\.exe$/i, "");
+  // The file name, without a Windows .exe: cut by hand, as a regex is compiled on every run.
+  const file = process.argv0.slice(Math.max(process.argv0.lastIndexOf("/"), process.argv0.lastIndexOf("\\")) + 1);
+  const invokedAs = file.toLowerCase().endsWith(".exe") ? file.slice(0, -4) : file;
   const code = await run(process.argv.slice(2), ctx, invokedAs);
   if (stdout) await Bun.write(Bun.stdout, stdout);
   process.exitCode = code;

@@ -8,7 +8,7 @@ import { UserError } from "../errors.ts";
 import { withCleanup } from "./cleanup.ts";
 import { sha1Hex } from "../util/encoding.ts";
 import { jsonObject, pythonJsonDumps } from "../util/json.ts";
-import { readRegularText, readSmallFile, UnreadableFile } from "../util/files.ts";
+import { joinPath, readRegularText, readSmallFile, UnreadableFile } from "../util/files.ts";
 
 /** Cache entries and SSO tokens are a few KiB; anything past this is not one (a miss). */
 export const CACHE_FILE_MAX_BYTES = 1 << 20;
@@ -25,7 +25,7 @@ export const STALE_TMP_MS = 5 * 60_000;
  * defaulted RoleSessionName; compact separators for CLI v2's SSO entries).
  */
 export function cliCacheFile(home: string, keyArgs: Record<string, string | number>, compact = false): string {
-  return join(home, ".aws", "cli", "cache", `${sha1Hex(pythonJsonDumps(keyArgs, compact))}.json`);
+  return joinPath(home, ".aws", "cli", "cache", `${sha1Hex(pythonJsonDumps(keyArgs, compact))}.json`);
 }
 
 /**

@@ -172,6 +172,7 @@ function invalidUtf8Line(bytes: Uint8Array): number {
 const VARIABLE = /\$(\w+|\{[^}]*\})/g;
 
 function expandVars(path: string, env: Env): string {
+  if (!path.includes("$")) return path;
   return path.replace(VARIABLE, (match, name: string) => {
     const key = name.startsWith("{") ? name.slice(1, -1) : name;
     const value = Object.hasOwn(env, key) ? env[key] : undefined;
@@ -183,5 +184,7 @@ function expandVars(path: string, env: Env): string {
 // needs the passwd database, so it stays as written (Python would resolve it).
 function expandUser(path: string, home: string): string {
   if (path !== "~" && !path.startsWith("~/")) return path;
-  return home.replace(/\/+$/, "") + path.slice(1) || "/";
+  let end = home.length;
+  while (end > 0 && home[end - 1] === "/") end--;
+  return home.slice(0, end) + path.slice(1) || "/";
 }

@@ -30,7 +30,8 @@ export const STILL_EXPIRED = "Credentials were refreshed, but the refreshed cred
  * `UTC` suffix); a time with no zone at all is UTC, not this machine's local time.
  */
 export function parseExpiration(text: string): Date | undefined {
-  let t = text.trim().replace(/\s*UTC$/, "Z");
+  let t = text.trim();
+  if (t.endsWith("UTC")) t = `${t.slice(0, -3).trimEnd()}Z`;
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) t += "Z";
   const d = new Date(t);
   return Number.isNaN(d.getTime()) ? undefined : d;

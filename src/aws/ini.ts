@@ -53,8 +53,6 @@ function strip(s: string): string {
   return rstrip(s.slice(firstNonSpace(s)));
 }
 
-// Python reads the file with universal newlines: only these end a line.
-const FILE_LINE_BREAK = /\r\n|\r|\n/;
 // str.splitlines(), which botocore uses on a sub-section, splits on more.
 const SPLITLINES_BREAK = /\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
 
@@ -71,7 +69,8 @@ type RawSection = Map<string, RawValue>;
  * indented block under an empty key (`s3 =`) turned into a nested record.
  */
 export function parseIni(text: string): Map<string, IniSection> {
-  const lines = text.split(FILE_LINE_BREAK);
+  // Python reads the file with universal newlines: CRLF, CR and LF end a line.
+  const lines = text.replaceAll("\r\n", "\n").replaceAll("\r", "\n").split("\n");
   // A final line break does not start another line.
   if (lines[lines.length - 1] === "") lines.pop();
 
@@ -86,7 +85,8 @@ export function parseIni(text: string): Map<string, IniSection> {
   // file, so an error found later (a duplicate, say) is the one it raises.
   let deferred: IniError | undefined;
 
-  lines.forEach((line, index) => {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
     const lineno = index + 1;
     const stripped = strip(line);
     const isComment = stripped.startsWith("#") || stripped.startsWith(";");
@@ -94,13 +94,13 @@ export function parseIni(text: string): Map<string, IniSection> {
       // A blank line belongs to a value that may continue below; a comment line
       // belongs to nothing and leaves the indentation rules untouched.
       if (!isComment && cursect && optname) cursect.get(optname)!.push({ text: "", line: lineno });
-      return;
+      continue;
     }
     const indent = firstNonSpace(line);
     // Checked before anything else, so an indented "[x]" or "k = v" is more text.
     if (cursect && optname && indent > indentLevel) {
       cursect.get(optname)!.push({ text: stripped, line: lineno });
-      return;
+      continue;
     }
     indentLevel = indent;
 
@@ -112,12 +112,12 @@ export function parseIni(text: string): Map<string, IniSection> {
       if (sectname === DEFAULT_SECTION) {
         // Not recorded as seen: configparser allows [DEFAULT] more than once.
         cursect = defaults;
-        return;
+        continue;
       }
       if (sections.has(sectname)) throw new IniError(`duplicate section "${sectname}"`, lineno);
       cursect = new Map();
       sections.set(sectname, cursect);
-      return;
+      continue;
     }
     if (!cursect) {
       const reason = stripped.startsWith("\ufeff")
@@ -132,7 +132,7 @@ export function parseIni(text: string): Map<string, IniSection> {
     const delim = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
     if (delim < 0) {
       deferred ??= new IniError('line has no "=" or ":"', lineno);
-      return;
+      continue;
     }
     optname = rstrip(stripped.slice(0, delim)).toLowerCase();
     if (optname === "") deferred ??= new IniError("empty key name", lineno);
@@ -140,7 +140,7 @@ export function parseIni(text: string): Map<string, IniSection> {
     // already in the map is configparser's "same key twice in a section".
     if (cursect.has(optname)) throw new IniError(`duplicate key "${optname}" in section "${sectname}"`, lineno);
     cursect.set(optname, [{ text: strip(stripped.slice(delim + 1)), line: lineno }]);
-  });
+  }
   if (deferred) throw deferred;
 
   const result = new Map<string, IniSection>();
@@ -159,7 +159,9 @@ export function parseIni(text: string): Map<string, IniSection> {
  * record is built afresh each time because [DEFAULT] values land in many sections.
  */
 function finishValue(key: string, raw: RawValue): IniValue {
-  const joined = rstrip(raw.map((part) => part.text).join("\n"));
+  let joined = raw[0]!.text;
+  for (let i = 1; i < raw.length; i++) joined += `\n${raw[i]!.text}`;
+  joined = rstrip(joined);
   if (!joined.startsWith("\n")) return joined;
   const nested: Record<string, string> = Object.create(null);
   // The parts are stripped, so splitting each one is the same as splitting the

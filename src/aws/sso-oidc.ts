@@ -2,9 +2,9 @@
 // AWS CLI v2 keeps for them (names, fields and bytes as its SSOTokenFetcher and
 // SSOTokenFetcherAuth write them, so either tool uses what the other wrote).
 // Shared by the SSO provider's token refresh, `login`, `logout` and doctor.
-import { join } from "node:path";
 import { lastLine, ServiceError, UserError } from "../errors.ts";
 import { LINE_BREAK_OR_NUL, sha1Hex } from "../util/encoding.ts";
+import { joinPath } from "../util/files.ts";
 import { jsonObject, pythonJsonDumps, type Json } from "../util/json.ts";
 import { NAME } from "../version.ts";
 import { cliCacheFile, readJsonFile, writeFileAtomic } from "./cache.ts";
@@ -61,11 +61,11 @@ export function ssoSignIn(session: Session, ssoSession?: string): SsoSignIn {
   };
 }
 
-export const ssoCacheDir = (home: string) => join(home, ".aws", "sso", "cache");
+export const ssoCacheDir = (home: string) => joinPath(home, ".aws", "sso", "cache");
 
 /** The token file: sha1 of the session name, or of the start URL for a legacy profile. */
 export function ssoTokenFile(home: string, target: { sessionName?: string; startUrl: string }): string {
-  return join(ssoCacheDir(home), `${sha1Hex(target.sessionName ?? target.startUrl)}.json`);
+  return joinPath(ssoCacheDir(home), `${sha1Hex(target.sessionName ?? target.startUrl)}.json`);
 }
 
 /**
@@ -88,7 +88,7 @@ export function registrationFile(home: string, s: SsoSignIn): string {
     scopes: s.scopes ?? null,
     session_name: s.sessionName ?? null,
   });
-  return join(ssoCacheDir(home), `${sha1Hex(key)}.json`);
+  return joinPath(ssoCacheDir(home), `${sha1Hex(key)}.json`);
 }
 
 /** Writes a cache file as the CLI's JSONFileCache does: json.dumps in insertion order, mode 0600, atomically. */

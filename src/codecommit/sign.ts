@@ -22,7 +22,7 @@ export interface Signature {
  */
 export function canonicalPath(gitPath: string): string {
   // urlsplit first removes tabs and newlines, then drops the fragment and the query.
-  const url = `/${gitPath}`.replace(/[\t\r\n]/g, "");
+  const url = `/${gitPath}`.replaceAll("\t", "").replaceAll("\r", "").replaceAll("\n", "");
   return url.split("#", 1)[0]!.split("?", 1)[0]!;
 }
 

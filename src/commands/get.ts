@@ -18,6 +18,10 @@ export interface GetOptions extends SessionOptions {
 
 export async function get(ctx: Context, opts: GetOptions): Promise<number> {
   const started = performance.now();
+  // The config files are read while git's request is: a request that isn't
+  // ours is declined all the same, and a config error then stays unsaid.
+  const opening = openSession(ctx, opts);
+  opening.catch(() => {});
   const request = parseCredentialRequest(await ctx.stdin());
   const host = attribute(request, "host");
   const protocol = attribute(request, "protocol");
@@ -50,7 +54,7 @@ export async function get(ctx: Context, opts: GetOptions): Promise<number> {
     );
   }
 
-  const session = await openSession(ctx, opts);
+  const session = await opening;
   const debug = session.debug;
   const region = await requestRegion(session, host);
   debug(`region: ${region.name} (from ${region.source})`);

@@ -8,8 +8,17 @@ export const MAX_INPUT_BYTES = 64 * 1024;
 /** Attributes git sent: `key=value` lines; `key[]` attributes keep every value. */
 export type CredentialRequest = Record<string, string | string[]>;
 
-// Python's str.strip() set for ASCII, which is what the AWS CLI applies to each line.
-const LINE_EDGES = /^[\t\n\v\f\r \x1c-\x1f]+|[\t\n\v\f\r \x1c-\x1f]+$/g;
+// Python's str.strip() set for ASCII (\t \n \v \f \r, \x1c-\x1f and space), which is what
+// the AWS CLI applies to each line. A loop: `get` would compile a regex for it on every run.
+const isLineEdge = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+
+function stripLine(line: string): string {
+  let start = 0;
+  let end = line.length;
+  while (start < end && isLineEdge(line.charCodeAt(start))) start++;
+  while (end > start && isLineEdge(line.charCodeAt(end - 1))) end--;
+  return line.slice(start, end);
+}
 
 /**
  * Reads the whole of stdin as the AWS CLI does (to EOF, not only to the first
@@ -24,7 +33,7 @@ export function parseCredentialRequest(input: string): CredentialRequest {
   let lineNumber = 0;
   for (const raw of input.split("\n")) {
     lineNumber++;
-    const line = raw.replace(LINE_EDGES, "");
+    const line = stripLine(raw);
     if (line === "") continue;
     const eq = line.indexOf("=");
     if (eq === -1) {
@@ -59,5 +68,7 @@ export function formatCredentialResponse(attributes: ReadonlyArray<readonly [str
   for (const [key, value] of attributes) {
     if (LINE_BREAK_OR_NUL.test(value)) throw new UserError(`refusing to give git a ${key} that contains a line break or NUL byte`);
   }
-  return attributes.map(([k, v]) => `${k}=${v}\n`).join("");
+  let text = "";
+  for (const [k, v] of attributes) text += `${k}=${v}\n`;
+  return text;
 }

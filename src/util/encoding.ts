@@ -10,7 +10,9 @@ export function rfc3986(s: string): string {
 
 /** `YYYYMMDDTHHMMSS` in UTC, with no trailing Z: the timestamp SigV4 signs. */
 export function timestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]|\.\d{3}Z$/g, "");
+  // Cut from `YYYY-MM-DDTHH:MM:SS.sssZ`; a regex would be compiled on every run.
+  const iso = date.toISOString();
+  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 13) + iso.slice(14, 16) + iso.slice(17, 19);
 }
 
 export function sha1Hex(text: string): string {

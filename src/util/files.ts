@@ -10,6 +10,18 @@ const openFlags = () => {
   return constants.O_RDONLY | constants.O_NONBLOCK;
 };
 
+/**
+ * `first` and `rest` joined with this OS's separator, as path.join does for
+ * the paths `get` builds (a home or cache folder and plain names), without
+ * loading node:path: that costs a cache hit about a millisecond.
+ */
+export function joinPath(first: string, ...rest: string[]): string {
+  const sep = process.platform === "win32" ? "\\" : "/";
+  let path = first;
+  for (const part of rest) path += path.endsWith(sep) || path.endsWith("/") ? part : sep + part;
+  return path;
+}
+
 /** Why a file was not read: a sentence for a person, never the content. */
 export class UnreadableFile extends Error {
   constructor(
@@ -79,28 +91,24 @@ export function readRegularText(path: string, maxBytes: number): string {
 
 /**
  * readRegularFile's rules for the files every `get` reads (the config files,
- * cache entries), through Bun.file so that start-up loads no node:fs: stat
- * (links followed), regular files only, at most `maxBytes` read. The messages
- * are our own, not the system's: callers treat every failure but "too-big" as
- * "no file".
+ * cache entries), through Bun.file so that start-up loads no node:fs: links
+ * followed, regular files only, at most `maxBytes` read; no file reads as no
+ * bytes. Bun.file's size is a synchronous stat (0 when nothing is there,
+ * Infinity for a FIFO or a device), so a file that isn't there costs no trip
+ * to Bun's I/O threads (half a millisecond each) and one that is costs one
+ * read. The messages are our own, not the system's: callers treat every
+ * failure but "too-big" as "no file".
  */
 export async function readSmallFile(path: string, maxBytes: number): Promise<Uint8Array> {
   const file = Bun.file(path);
-  let size: number;
-  try {
-    const stat = await file.stat();
-    if (!stat.isFile()) throw new UnreadableFile(`${path} is not a regular file`, "not-regular");
-    size = stat.size;
-  } catch (e) {
-    if (e instanceof UnreadableFile) throw e;
-    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
-    throw new UnreadableFile(`${path} ${missing ? "does not exist" : "cannot be read"}`, missing ? "missing" : "unreadable");
-  }
+  const size = file.size;
+  if (size === 0) return new Uint8Array(0);
+  if (size === Infinity) throw new UnreadableFile(`${path} is not a regular file`, "not-regular");
   const tooBig = () => new UnreadableFile(`${path} is larger than ${sizeText(maxBytes)}`, "too-big");
   if (size > maxBytes) throw tooBig();
   let bytes: Uint8Array;
   try {
-    // One byte past the cap: a file that grew since the stat is still caught.
+    // One byte past the cap: a file that grew since the stat is still caught. A directory fails here.
     bytes = new Uint8Array(await file.slice(0, maxBytes + 1).arrayBuffer());
   } catch {
     throw new UnreadableFile(`${path} cannot be read`, "unreadable");

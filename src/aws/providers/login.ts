@@ -3,7 +3,6 @@
 // LoginCredentialFetcher does once less than 5 minutes remain: the Sign-In
 // service's CreateOAuth2Token with the refresh token, proven with a DPoP JWT
 // signed by the cache's own key, written back in the same file.
-import { join } from "node:path";
 import { lastLine, NetworkNeeded, ServiceError, UserError } from "../../errors.ts";
 import { readJsonFile, withFileLock, writeJsonFile } from "../cache.ts";
 import { expandPath, setting } from "../config-files.ts";
@@ -13,6 +12,7 @@ import { caBundle, httpRequest } from "../http.ts";
 import { sessionRegion } from "../region.ts";
 import type { Session } from "../session.ts";
 import type { Context } from "../../context.ts";
+import { joinPath } from "../../util/files.ts";
 import { jsonObject } from "../../util/json.ts";
 
 const REAUTHENTICATE = "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'.";
@@ -33,11 +33,11 @@ interface Entry {
 export function loginCacheDir({ env, home, platform }: Context): string {
   return env.AWS_LOGIN_CACHE_DIRECTORY
     ? expandPath(env.AWS_LOGIN_CACHE_DIRECTORY, env, home, platform)
-    : join(home, ".aws", "login", "cache");
+    : joinPath(home, ".aws", "login", "cache");
 }
 
 function loginCacheFile(session: Session, name: string): string {
-  return join(loginCacheDir(session.ctx), `${new Bun.CryptoHasher("sha256").update(name).digest("hex")}.json`);
+  return joinPath(loginCacheDir(session.ctx), `${new Bun.CryptoHasher("sha256").update(name).digest("hex")}.json`);
 }
 
 /** The credentials in a cache entry, or undefined when it has none. */
