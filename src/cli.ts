@@ -228,9 +228,10 @@ function usageError(problem: string): UserError {
 }
 
 /**
- * mri's `alias`, naming every option so that `unknown` hears of the others.
- * Loops, not Object.fromEntries and map: each array builtin costs `get` a
- * tenth of a millisecond the first time a run calls it (README, Speed).
+ * mri's `alias` table, naming every option: with `unknown` set, mri reports
+ * any option the table lacks. Loops, not Object.fromEntries and map: each
+ * such builtin costs `get` a tenth of a millisecond the first time a run
+ * calls it (README, Speed).
  */
 function aliases(): Record<string, string[]> {
   const alias: Record<string, string[]> = {};

@@ -70,6 +70,8 @@ type RawSection = Map<string, RawValue>;
  */
 export function parseIni(text: string): Map<string, IniSection> {
   // Python reads the file with universal newlines: CRLF, CR and LF end a line.
+  // Every `get` runs this: string methods and plain loops, no regex or array
+  // callback, each of which costs a run its first compile (README, Speed).
   const lines = text.replaceAll("\r\n", "\n").replaceAll("\r", "\n").split("\n");
   // A final line break does not start another line.
   if (lines[lines.length - 1] === "") lines.pop();
