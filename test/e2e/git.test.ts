@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { BINARY, runBinary } from "../support/cli.ts";
 import { startFakeSts } from "../support/fake-sts.ts";
 import { git, gitOk, gitWorld, type GitWorld } from "../support/git-env.ts";
-import { signGitPassword, startGitServer, type GitServer, type Identity, type RequestRecord } from "../support/git-server.ts";
+import { staleEntry, startGitServer, type GitServer, type Identity, type RequestRecord } from "../support/git-server.ts";
 import { tempDir, tempHome } from "../support/home.ts";
 
 const USER: Identity = { accessKeyId: "AKIDE2EUSER000000001", secretAccessKey: "e2e/User+Secret/0001" };
@@ -162,14 +162,7 @@ describe("git through the helper", () => {
       const socket = join(tempDir("gcc-sock-"), "s");
       sockets.push({ socket, env: w.env });
       await gitOk(["config", "--global", "credential.helper", `cache --timeout=300 --socket=${socket}`], { env: w.env });
-      const stale = signGitPassword({
-        secretAccessKey: USER.secretAccessKey,
-        region: server.region,
-        host: server.host,
-        path: "/v1/repos/demo",
-        date: new Date(Date.now() - 20 * 60_000),
-      });
-      const description = `protocol=https\nhost=${new URL(origin).host}\npath=v1/repos/demo\nusername=${USER.accessKeyId}\n`;
+      const { password: stale, description } = staleEntry(server, USER, "demo");
       // useHttpPath for this one command, so the entry is keyed by path as git's later lookups are.
       await gitOk(["-c", "credential.useHttpPath=true", "credential", "approve"], { env: w.env, stdin: `${description}password=${stale}\n\n` });
       const cached = await gitOk(["credential-cache", `--socket=${socket}`, "get"], { env: w.env, stdin: `${description}\n` });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { runBinary } from "../support/cli.ts";
 import { gitOk, gitWorld } from "../support/git-env.ts";
-import { signGitPassword, startGitServer, type GitServer, type Identity } from "../support/git-server.ts";
+import { staleEntry, startGitServer, type GitServer, type Identity } from "../support/git-server.ts";
 import { tempDir, tempHome } from "../support/home.ts";
 import { lacks } from "../support/platform.ts";
 
@@ -36,14 +36,7 @@ for (const [helper, need, settings] of STORES) {
       const w = await gitWorld(tempHome(), server);
       const env = { ...w.env, ...settings };
       await gitOk(["config", "--global", "credential.helper", helper], { env });
-      const stale = signGitPassword({
-        secretAccessKey: USER.secretAccessKey,
-        region: server.region,
-        host: server.host,
-        path: "/v1/repos/demo",
-        date: new Date(Date.now() - 20 * 60_000),
-      });
-      const description = `protocol=https\nhost=${new URL(origin).host}\npath=v1/repos/demo\nusername=${USER.accessKeyId}\n`;
+      const { password: stale, description } = staleEntry(server, USER, "demo");
       const store = ["-c", "credential.useHttpPath=true", "credential"];
       await gitOk([...store, "approve"], { env, stdin: `${description}password=${stale}\n\n` });
       try {

@@ -157,6 +157,23 @@ export function signGitPassword(a: {
   return `${ts}Z${hexSignature(a.secretAccessKey, a.region, a.host, a.path, ts)}`;
 }
 
+/**
+ * What a storing helper (git's cache or store, a keychain) would hold for
+ * `repo` after an earlier session: a password the server signed 20 minutes ago,
+ * so expired, and the `git credential` description it is filed under.
+ */
+export function staleEntry(server: GitServer, identity: Identity, repo: string): { password: string; description: string } {
+  const password = signGitPassword({
+    secretAccessKey: identity.secretAccessKey,
+    region: server.region,
+    host: server.host,
+    path: `/v1/repos/${repo}`,
+    date: new Date(Date.now() - 20 * 60_000),
+  });
+  const description = `protocol=https\nhost=${new URL(server.url(repo)).host}\npath=v1/repos/${repo}\nusername=${identity.accessKeyId}\n`;
+  return { password, description };
+}
+
 export type Verdict = { ok: true; identity: Identity } | { ok: false; reason: string };
 
 // Regions tried only to explain a mismatch ("signed for us-west-2"), never to accept one.
