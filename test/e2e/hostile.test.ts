@@ -59,6 +59,14 @@ const clean = (): HostileCredentials => ({
 });
 
 /** A web identity setup (unsigned STS, its own cache entry) pointed at `stsUrl`, with a token file. */
+/** A HOME whose default profile runs `body` (sh) as its credential_process. */
+function processHome(name: string, body: string): { home: string; script: string } {
+  const script = join(tempDir(), name);
+  writeFileSync(script, `#!/bin/sh\n${body}\n`);
+  chmodSync(script, 0o755);
+  return { home: tempHome({ config: `[default]\ncredential_process = ${script}\n` }), script };
+}
+
 function webIdentity(stsUrl: string, tokenFile?: string) {
   const home = tempHome();
   const token = tokenFile ?? join(home, "token");
@@ -94,11 +102,7 @@ describe("1: no value reaches git with a line break", () => {
   });
 
   test("credential_process printing a token with a line break: refused, naming the command", async () => {
-    const dir = tempDir();
-    const script = join(dir, "creds.sh");
-    writeFileSync(script, `#!/bin/sh\necho '{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s", "SessionToken": "a\\\\npassword=INJECTED"}'\n`);
-    chmodSync(script, 0o755);
-    const home = tempHome({ config: `[default]\ncredential_process = ${script}\n` });
+    const { home, script } = processHome("creds.sh", `echo '{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s", "SessionToken": "a\\\\npassword=INJECTED"}'`);
     expectRefused(await runMeasured(["get"], { env: baseEnv(home), stdin: REQUEST }), `the SessionToken that credential_process ${script} printed ${BAD}`);
   });
 
@@ -303,12 +307,8 @@ describe("6: the smaller items", () => {
 
   for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     test(`${signal} to the helper ends a running credential_process child`, async () => {
-      const dir = tempDir();
-      const pidFile = join(dir, "pid");
-      const script = join(dir, "slow.sh");
-      writeFileSync(script, `#!/bin/sh\necho $$ > '${pidFile}.tmp' && mv '${pidFile}.tmp' '${pidFile}'\nexec sleep 60\n`);
-      chmodSync(script, 0o755);
-      const home = tempHome({ config: `[default]\ncredential_process = ${script}\n` });
+      const pidFile = join(tempDir(), "pid");
+      const { home } = processHome("slow.sh", `echo $$ > '${pidFile}.tmp' && mv '${pidFile}.tmp' '${pidFile}'\nexec sleep 60`);
       const proc = Bun.spawn([BINARY, "get"], { env: baseEnv(home), stdin: new TextEncoder().encode(REQUEST), stdout: "pipe", stderr: "pipe" });
       const guard = setTimeout(() => proc.kill("SIGKILL"), 20_000);
       let childPid = 0;
@@ -336,11 +336,7 @@ describe("6: the smaller items", () => {
   });
 
   test("a credential_process that answers at once costs no lost second", async () => {
-    const dir = tempDir();
-    const script = join(dir, "fast.sh");
-    writeFileSync(script, `#!/bin/sh\necho '{"Version": 1, "AccessKeyId": "AKIDFAST", "SecretAccessKey": "fastSecret/EXAMPLE"}'\n`);
-    chmodSync(script, 0o755);
-    const home = tempHome({ config: `[default]\ncredential_process = ${script}\n` });
+    const { home, script } = processHome("fast.sh", `echo '{"Version": 1, "AccessKeyId": "AKIDFAST", "SecretAccessKey": "fastSecret/EXAMPLE"}'`);
     // The child's own time, measured alone in the same conditions.
     const started = performance.now();
     expect(Bun.spawnSync([script]).exitCode).toBe(0);
