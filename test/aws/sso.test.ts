@@ -50,6 +50,14 @@ function writeJson(file: string, value: unknown) {
   writeFileSync(file, JSON.stringify(value));
 }
 
+/** A HOME with CONFIG and `token` cached for the [sso-session corp]; `file` is where it is. */
+function homeWithToken(token: object): { home: string; file: string } {
+  const home = tempHome({ config: CONFIG });
+  const file = join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`);
+  writeJson(file, token);
+  return { home, file };
+}
+
 interface TokenFile {
   startUrl: string;
   region: string;
@@ -181,9 +189,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
     const sso = fakeSso();
     const expiration = new Date(Math.floor(inMinutes(12).getTime() / 1000) * 1000 - 30_000);
     sso.behaviour.expiration = expiration;
-    const home = tempHome({ config: CONFIG });
     const token = loginToken(sso, SESSION_URL, inMinutes(60));
-    writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
+    const { home } = homeWithToken(token);
     const r = await runCli(["--profile", "dev", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
     expect(sso.portalRequests.length).toBe(2);
     expectRoleRequest(sso, 1, token.accessToken);
@@ -299,9 +306,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
     test("another portal error is reported as the CLI reports a service error", async () => {
       const sso = fakeSso();
       sso.behaviour.portalError = { status: 403, type: "ForbiddenException", message: "No access" };
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(60));
-      writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
+      const { home } = homeWithToken(token);
       await expectFailure(
         runCli,
         "dev",
@@ -314,9 +320,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
     test("a portal answer that isn't JSON is one line with its status", async () => {
       const sso = fakeSso();
       sso.behaviour.portalRaw = { status: 502, body: "null" };
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(60));
-      writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
+      const { home } = homeWithToken(token);
       await expectFailure(runCli, "dev", ssoEnv(home, sso), "An error occurred (502) when calling the GetRoleCredentials operation: null", ssoSecrets(sso, token));
       sso.behaviour.portalRaw = { status: 503, body: "<html>\n<p>Service Unavailable</p>\n</html>\n" };
       await expectFailure(runCli, "dev", ssoEnv(home, sso), "An error occurred (503) when calling the GetRoleCredentials operation: </html>", ssoSecrets(sso, token));
@@ -324,9 +329,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
 
     test("an expired sso-session token that cannot be refreshed", async () => {
       const sso = fakeSso();
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(-5)); // no refresh token, no registration
-      writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
+      const { home } = homeWithToken(token);
       await expectFailure(
         runCli,
         "dev",
@@ -358,10 +362,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
 
     test("less than 15 minutes left: one CreateToken, the token file rewritten in the CLI's format, the new token used", async () => {
       const sso = fakeSso();
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(10), true);
-      const file = join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`);
-      writeJson(file, token);
+      const { home, file } = homeWithToken(token);
       const before = Math.floor(Date.now() / 1000);
       const r = await runCli(["--profile", "dev", "--debug", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
       const after = Math.ceil(Date.now() / 1000);
@@ -388,10 +390,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
     test("a refresh that returns no refresh token drops the old one, as botocore does", async () => {
       const sso = fakeSso();
       sso.behaviour.rotateRefreshToken = false;
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(3), true);
-      const file = join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`);
-      writeJson(file, token);
+      const { home, file } = homeWithToken(token);
       const r = await runCli(["--profile", "dev", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
       expectRefreshRequest(sso, token);
       expectGetAnswer(r, sso.issued[0]!);
@@ -403,10 +403,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
     test("a refresh answer that isn't a token (not JSON) keeps a token that is still valid, and quotes nothing", async () => {
       const sso = fakeSso();
       sso.behaviour.refreshRaw = "eyJsecretish-not-json";
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(10), true);
-      const file = join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`);
-      writeJson(file, token);
+      const { home } = homeWithToken(token);
       const r = await runCli(["--profile", "dev", "--debug", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
       expectRefreshRequest(sso, token);
       expectRoleRequest(sso, 0, token.accessToken);
@@ -417,10 +415,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
     test("a refresh answer whose token holds a line break keeps the old token, and writes nothing", async () => {
       const sso = fakeSso();
       sso.behaviour.refreshRaw = JSON.stringify({ accessToken: "aoaNew\r\nx-evil: 1", expiresIn: 3600, tokenType: "Bearer" });
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(10), true);
-      const file = join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`);
-      writeJson(file, token);
+      const { home, file } = homeWithToken(token);
       const original = readFileSync(file, "utf8");
       const r = await runCli(["--profile", "dev", "--debug", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
       expectRefreshRequest(sso, token);
@@ -433,10 +429,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
     test("a refused refresh keeps a token that is still valid", async () => {
       const sso = fakeSso();
       sso.behaviour.refuseRefresh = true;
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(10), true);
-      const file = join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`);
-      writeJson(file, token);
+      const { home, file } = homeWithToken(token);
       const original = readFileSync(file, "utf8");
       const r = await runCli(["--profile", "dev", "--debug", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
       expectRefreshRequest(sso, token);
@@ -450,9 +444,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
     test("a refused refresh of an expired token is the CLI's error", async () => {
       const sso = fakeSso();
       sso.behaviour.refuseRefresh = true;
-      const home = tempHome({ config: CONFIG });
       const token = loginToken(sso, SESSION_URL, inMinutes(-1), true);
-      writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
+      const { home } = homeWithToken(token);
       const r = await runCli(["--profile", "dev", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
       expectError(r, "Error when retrieving token from sso: Token has expired and refresh failed. Run: git-credential-codecommit login --sso-session corp (or: aws sso login --sso-session corp)");
       expectNoSecrets(r, ssoSecrets(sso, token));
@@ -462,9 +455,8 @@ describe.each(RUNNERS)("sso (%s)", (_kind, runCli) => {
 
     test("an expired registration means no refresh attempt", async () => {
       const sso = fakeSso();
-      const home = tempHome({ config: CONFIG });
       const token = { ...loginToken(sso, SESSION_URL, inMinutes(10), true), registrationExpiresAt: isoSeconds(inMinutes(-1)) };
-      writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
+      const { home } = homeWithToken(token);
       const r = await runCli(["--profile", "dev", "get"], { env: ssoEnv(home, sso), stdin: REQUEST });
       expect(sso.oidcRequests).toEqual([]);
       expectRoleRequest(sso, 0, token.accessToken);
@@ -488,9 +480,8 @@ test("10 concurrent helpers with a token that needs refreshing: exactly one refr
   const sso = fakeSso();
   // A slow refresh keeps the window in which a helper without the lock would refresh too wide open.
   sso.behaviour.refreshDelayMs = 300;
-  const home = tempHome({ config: CONFIG });
   const token = loginToken(sso, SESSION_URL, inMinutes(5), true);
-  writeJson(join(ssoCache(home), `${SESSION_TOKEN_KEY}.json`), token);
+  const { home } = homeWithToken(token);
   const env = ssoEnv(home, sso);
   const results: RunResult[] = await Promise.all(
     Array.from({ length: 10 }, () => runBinary(["--profile", "dev", "get"], { env, stdin: REQUEST })),
